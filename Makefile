@@ -8,7 +8,7 @@ SANDBOX_DIR ?= .sandbox
 
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help venv test unit fidelity sanity lint demo sandbox-up sandbox-down bench clean
+.PHONY: help venv test integration unit fidelity sanity lint demo sandbox-up sandbox-down bench clean
 
 help:
 	@echo "make test          run every test suite (pytest, ansible-test sanity, ansible-lint, ...)"
@@ -27,6 +27,9 @@ $(STAMP): requirements.txt requirements-test.txt
 
 test: venv
 	tests/utils/run-tests.sh all
+
+integration: venv
+	tests/utils/run-tests.sh integration
 
 unit: venv
 	tests/utils/run-tests.sh unit

@@ -2,16 +2,19 @@
 # Runs the test suites of multicloud.oci_aws from wherever the checkout lives.
 #   tests/utils/run-tests.sh [all|unit|fidelity|sanity|lint]...
 # ansible-test and ansible-playbook need the collection at .../ansible_collections/multicloud/oci_aws:
-# a copy of the checkout is made under .build/ for them (the checkout itself is never modified).
+# a copy of the checkout is made in a temporary tree for them (the checkout itself is never modified).
+#   tests/utils/run-tests.sh integration [target...]   starts a sandbox and runs ansible-test integration
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VENV=${VENV:-$ROOT/.venv}
 PY=$VENV/bin/python
 export PATH=$VENV/bin:$PATH
-BUILD=${OCI_AWS_BUILD_DIR:-$ROOT/.build}
+# Outside the checkout: inside it, ansible-test would list files with the checkout's git and skip them.
+BUILD=${OCI_AWS_BUILD_DIR:-${TMPDIR:-/tmp}/oci_aws-build-$(id -u)-$(printf %s "$ROOT" | cksum | cut -d" " -f1)}
 TREE=$BUILD/ansible_collections/multicloud/oci_aws
 
+pyver() { "$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])'; }
 log() { printf '\n=== %s ===\n' "$*"; }
 
 make_tree() {
@@ -43,15 +46,38 @@ run_unit() {
 }
 
 run_fidelity() {
-    log "pytest: sandbox fidelity"
-    "$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/fidelity"
+    log "pytest: sandbox fidelity and end-to-end"
+    "$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/fidelity" "$ROOT/tests/e2e"
 }
 
 run_sanity() {
     log "ansible-test sanity"
     install_ansible_test_bootstrap
     make_tree
-    (cd "$TREE" && ansible-test sanity --python "$("$PY" -c 'import sys;print("%d.%d" % sys.version_info[:2])')" --color no)
+    (cd "$TREE" && ansible-test sanity --python "$(pyver)" --color no)
+}
+
+start_sandbox() {
+    # A sandbox for the suites that talk to the clouds; reuse one given in OCI_AWS_SANDBOX_DIR.
+    if [ -n "${OCI_AWS_SANDBOX_DIR:-}" ]; then
+        SANDBOX_DIR=$OCI_AWS_SANDBOX_DIR
+        return
+    fi
+    SANDBOX_DIR=$BUILD/sandbox
+    PYTHONPATH=$ROOT/tests "$PY" -m sandbox up --dir "$SANDBOX_DIR" >/dev/null
+    trap 'PYTHONPATH=$ROOT/tests "$PY" -m sandbox down --dir "$SANDBOX_DIR" >/dev/null' EXIT
+}
+
+run_integration() {
+    log "ansible-test integration (against the sandbox)"
+    if ! ls "$ROOT"/tests/integration/targets/*/aliases >/dev/null 2>&1; then
+        echo "no integration targets yet"
+        return
+    fi
+    make_tree
+    start_sandbox
+    cp "$SANDBOX_DIR/vars.yml" "$TREE/tests/integration/integration_config.yml"
+    (cd "$TREE" && ansible-test integration --python "$(pyver)" --color no "$@")
 }
 
 run_lint() {
@@ -60,11 +86,19 @@ run_lint() {
     (cd "$TREE" && ansible-lint --offline --profile production)
 }
 
+if [ "${1:-}" = integration ]; then
+    # tests/utils/run-tests.sh integration [ansible-test integration arguments, e.g. a target name]
+    shift
+    run_integration "$@"
+    log "integration passed"
+    exit 0
+fi
+
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(all)
 for suite in "${suites[@]}"; do
     case $suite in
-        all) run_unit; run_fidelity; run_sanity; run_lint ;;
+        all) run_unit; run_fidelity; run_integration; run_sanity; run_lint ;;
         unit) run_unit ;;
         fidelity) run_fidelity ;;
         sanity) run_sanity ;;
