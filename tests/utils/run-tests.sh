@@ -83,7 +83,9 @@ run_integration() {
 run_lint() {
     log "ansible-lint"
     make_tree
-    (cd "$TREE" && ansible-lint --offline --profile production)
+    (cd "$TREE" && ansible-lint --offline --nocolor --profile production)
+    log "antsibull-changelog lint"
+    (cd "$ROOT" && antsibull-changelog lint)
 }
 
 if [ "${1:-}" = integration ]; then

@@ -1,0 +1,68 @@
+"""OIDC libraries that we did not write validate the sandbox's tokens through discovery and JWKS."""
+
+import json
+import ssl
+
+import jwt
+import pytest
+import requests
+from jwcrypto import jwk
+from jwcrypto import jwt as jwc_jwt
+
+from sandbox.procedure import ManualProcedure
+
+
+@pytest.fixture
+def configured(fresh_sandbox):
+    procedure = ManualProcedure(fresh_sandbox)
+    procedure.create_app()
+    procedure.set_issuer()
+    procedure.make_signing_keys_public()
+    return procedure
+
+
+def discovery(sandbox):
+    response = requests.get(sandbox.domain_url + "/.well-known/openid-configuration", verify=sandbox.ca_bundle, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def test_pyjwt_validates_through_discovery_and_jwks(configured, fresh_sandbox):
+    token = configured.token()
+    meta = discovery(fresh_sandbox)
+    assert meta["issuer"] == fresh_sandbox.domain_url
+    client = jwt.PyJWKClient(meta["jwks_uri"], ssl_context=ssl.create_default_context(cafile=fresh_sandbox.ca_bundle))
+    key = client.get_signing_key_from_jwt(token)
+    claims = jwt.decode(
+        token, key.key, algorithms=meta["id_token_signing_alg_values_supported"], audience=configured.audience,
+        issuer=meta["issuer"], options={"require": ["exp", "iat", "iss", "aud", "sub"]},
+    )
+    assert claims["sub"] == configured.app["client_id"]
+    assert claims["aud"] == "sts.amazon.com"
+
+
+def test_jwcrypto_validates_through_discovery_and_jwks(configured, fresh_sandbox):
+    token = configured.token()
+    meta = discovery(fresh_sandbox)
+    keys = requests.get(meta["jwks_uri"], verify=fresh_sandbox.ca_bundle, timeout=10)
+    keys.raise_for_status()
+    keyset = jwk.JWKSet.from_json(keys.text)
+    checked = jwc_jwt.JWT(
+        jwt=token, key=keyset,
+        check_claims={"iss": fresh_sandbox.domain_url, "aud": configured.audience, "exp": None},
+    )
+    claims = json.loads(checked.claims)
+    assert claims["iss"] == fresh_sandbox.domain_url
+    assert claims["sub_type"] == "client"
+
+
+def test_a_tampered_token_is_refused(configured, fresh_sandbox):
+    token = configured.token()
+    header, payload, signature = token.split(".")
+    forged = jwt.utils.base64url_encode(json.dumps(dict(
+        json.loads(jwt.utils.base64url_decode(payload)), sub="someone-else")).encode()).decode()
+    meta = discovery(fresh_sandbox)
+    client = jwt.PyJWKClient(meta["jwks_uri"], ssl_context=ssl.create_default_context(cafile=fresh_sandbox.ca_bundle))
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(".".join([header, forged, signature]), client.get_signing_key_from_jwt(token).key,
+                   algorithms=["RS256"], audience=configured.audience)
