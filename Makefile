@@ -44,7 +44,7 @@ lint: venv
 	tests/utils/run-tests.sh lint
 
 demo: venv
-	$(VPY) -m tests.demo
+	tests/utils/demo.sh
 
 sandbox-up: venv
 	PYTHONPATH=tests $(VPY) -m sandbox up --dir $(SANDBOX_DIR)
