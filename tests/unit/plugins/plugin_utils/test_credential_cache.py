@@ -1,0 +1,174 @@
+import json
+import multiprocessing
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache import (
+    CacheUnusable,
+    CredentialCache,
+    cache_key,
+)
+
+NOW = 1_800_000_000.0
+VALUE = {"access_key": "ASIAEXAMPLE", "secret_key": "s", "session_token": "t"}
+
+
+class Producer:
+    def __init__(self, expires_at=NOW + 3600):
+        self.calls = 0
+        self.expires_at = expires_at
+
+    def __call__(self):
+        self.calls += 1
+        return dict(VALUE, n=self.calls), self.expires_at
+
+
+@pytest.fixture
+def cache_dir(tmp_path):
+    return str(tmp_path / "cache")
+
+
+def make(cache_dir, now=NOW, margin=600):
+    return CredentialCache(cache_dir, margin=margin, clock=lambda: now)
+
+
+def entry_path(cache_dir, key):
+    return os.path.join(cache_dir, key + ".json")
+
+
+def test_directory_is_created_private(cache_dir):
+    make(cache_dir)
+    assert stat.S_IMODE(os.stat(cache_dir).st_mode) == 0o700
+
+
+def test_an_open_directory_of_ours_is_made_private(cache_dir):
+    os.makedirs(cache_dir, 0o755)
+    os.chmod(cache_dir, 0o755)
+    make(cache_dir)
+    assert stat.S_IMODE(os.stat(cache_dir).st_mode) == 0o700
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the directory to another user")
+def test_a_foreign_directory_is_refused(cache_dir):
+    os.makedirs(cache_dir, 0o700)
+    os.chown(cache_dir, 54321, 54321)
+    with pytest.raises(CacheUnusable, match="another user"):
+        make(cache_dir)
+
+
+def test_miss_then_hit(cache_dir):
+    produce = Producer()
+    cache = make(cache_dir)
+    assert cache.get("k", produce) == (dict(VALUE, n=1), False)
+    assert cache.get("k", produce) == (dict(VALUE, n=1), True)
+    assert produce.calls == 1
+    assert stat.S_IMODE(os.stat(entry_path(cache_dir, "k")).st_mode) == 0o600
+
+
+def test_refreshed_a_margin_before_expiry(cache_dir):
+    produce = Producer(expires_at=NOW + 3600)
+    make(cache_dir).get("k", produce)
+    assert make(cache_dir, now=NOW + 2999).get("k", produce)[1] is True
+    assert make(cache_dir, now=NOW + 3000).get("k", produce)[1] is False
+    assert produce.calls == 2
+
+
+@pytest.mark.parametrize("content", [b"", b"{not json", b"[]", b'{"version": 99}',
+                                     json.dumps({"version": 1, "expires_at": "soon", "value": {}}).encode()])
+def test_a_corrupt_entry_is_ignored_and_replaced(cache_dir, content):
+    cache = make(cache_dir)
+    path = entry_path(cache_dir, "k")
+    with open(path, "wb") as handle:
+        handle.write(content)
+    os.chmod(path, 0o600)
+    produce = Producer()
+    assert cache.get("k", produce) == (dict(VALUE, n=1), False)
+    assert cache.get("k", produce)[1] is True
+
+
+def test_a_too_open_entry_is_ignored_and_replaced_private(cache_dir):
+    cache = make(cache_dir)
+    cache.get("k", Producer())
+    path = entry_path(cache_dir, "k")
+    os.chmod(path, 0o644)
+    produce = Producer()
+    assert cache.get("k", produce)[1] is False
+    assert produce.calls == 1
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the file to another user")
+def test_a_foreign_entry_is_ignored_and_replaced(cache_dir):
+    cache = make(cache_dir)
+    cache.get("k", Producer())
+    path = entry_path(cache_dir, "k")
+    os.chown(path, 54321, 54321)
+    produce = Producer()
+    assert cache.get("k", produce)[1] is False
+    assert os.stat(path).st_uid == os.geteuid()
+
+
+def test_a_symlinked_entry_is_not_followed(cache_dir, tmp_path):
+    cache = make(cache_dir)
+    elsewhere = tmp_path / "planted.json"
+    elsewhere.write_text(json.dumps({"version": 1, "expires_at": NOW + 9999, "value": {"access_key": "EVIL"}}))
+    os.chmod(str(elsewhere), 0o600)
+    os.symlink(str(elsewhere), entry_path(cache_dir, "k"))
+    value, hit = cache.get("k", Producer())
+    assert hit is False and value["access_key"] == "ASIAEXAMPLE"
+    assert not os.path.islink(entry_path(cache_dir, "k"))
+
+
+def test_key_depends_on_every_part_and_hides_secrets():
+    base = {"role_arn": "arn:aws:iam::1:role/r", "client_secret_sha256": "abc", "duration": 3600}
+    assert cache_key(base) == cache_key(dict(reversed(list(base.items()))))
+    for part, other in (("role_arn", "arn:aws:iam::1:role/s"), ("client_secret_sha256", "abd"), ("duration", 900)):
+        assert cache_key(dict(base, **{part: other})) != cache_key(base)
+    assert "abc" not in cache_key(base)
+
+
+def _worker(cache_dir, counter_path, barrier, results):
+    barrier.wait()
+
+    def produce():
+        with open(counter_path, "a") as handle:
+            handle.write("x")
+        return dict(VALUE, pid=os.getpid()), NOW + 3600
+
+    value, _hit = CredentialCache(cache_dir, clock=lambda: NOW).get("shared", produce)
+    results.put(value["pid"])
+
+
+def test_concurrent_processes_with_an_empty_cache_produce_once(cache_dir, tmp_path):
+    counter = str(tmp_path / "produced")
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(50)
+    results = context.Queue()
+    workers = [context.Process(target=_worker, args=(cache_dir, counter, barrier, results)) for _n in range(50)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert all(worker.exitcode == 0 for worker in workers)
+    with open(counter) as handle:
+        assert handle.read() == "x"
+    pids = {results.get(timeout=5) for _n in range(50)}
+    assert len(pids) == 1
+
+
+def test_a_cache_hit_imports_neither_boto3_nor_oci(cache_dir, tmp_path):
+    make(cache_dir).get("k", Producer())
+    collections_base = [p for p in sys.path if os.path.isdir(os.path.join(p, "ansible_collections"))][0]
+    script = (
+        "import sys\n"
+        "from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache import CredentialCache\n"
+        "value, hit = CredentialCache(%r, clock=lambda: %r).get('k', lambda: 1/0)\n"
+        "assert hit\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'oci')))\n"
+    ) % (cache_dir, NOW)
+    out = subprocess.check_output([sys.executable, "-c", script], env=dict(os.environ, PYTHONPATH=collections_base))
+    assert out.decode().strip() == "[]"
