@@ -37,7 +37,8 @@ class ManualProcedure:
         self.role_name = role_name or "oci-federated-" + secrets.token_hex(3)
         config = oci.config.from_file(env["OCI_CONFIG_FILE"], env["OCI_CONFIG_PROFILE"])
         self.http = requests.Session()
-        self.http.verify = env["SANDBOX_CA_BUNDLE"]
+        # Per request, not Session.verify: requests lets REQUESTS_CA_BUNDLE override a session's.
+        self.ca_bundle = env["SANDBOX_CA_BUNDLE"]
         self.http.auth = oci.signer.Signer(
             config["tenancy"], config["user"], config["fingerprint"], private_key_file_location=config["key_file"]
         )
@@ -55,8 +56,8 @@ class ManualProcedure:
 
     # -- OCI -------------------------------------------------------------------------------
     def _admin(self, method, path, body=None):
-        response = self.http.request(method, self.domain_url + path, headers=SCIM_HEADERS,
-                                     data=None if body is None else json.dumps(body))
+        response = self.http.request(method, self.domain_url + path, headers=SCIM_HEADERS, verify=self.ca_bundle,
+                                     data=None if body is None else json.dumps(body), timeout=10)
         if response.status_code >= 400:
             try:
                 detail = response.json().get("detail")
