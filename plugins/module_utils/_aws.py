@@ -1,0 +1,355 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to multicloud.oci_aws: not a public API, may change without notice.
+
+The AWS connection layer shared by the modules and the lookup: the connection options with
+amazon.aws's names, a boto3 client factory that takes plain values (no AnsibleModule, so the
+lookup can use it on the controller), and :class:`AwsClient`, which retries throttling,
+transient failures and IAM's eventual consistency with bounded jittered backoff and turns every
+botocore error into a typed error from ``_common``.
+
+Anything not given explicitly is left to botocore's own resolution, so the standard
+environment (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOKEN``,
+``AWS_PROFILE``, ``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL_<SERVICE>``,
+``AWS_CA_BUNDLE``) and the shared config files work as they do for the AWS CLI. boto3 is
+imported only when a client is made.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
+    OciAwsError,
+    OptionError,
+    Retrier,
+    ServiceError,
+    Transient,
+    parse_retry_after,
+)
+
+USER_AGENT = "ansible-collection-multicloud.oci_aws"
+
+# The options of the connection, in the order a user reads them.
+CONNECTION_OPTIONS = (
+    "profile", "region", "access_key", "secret_key", "session_token",
+    "endpoint_url", "aws_ca_bundle", "validate_certs",
+)
+
+# Error codes that mean "slow down" or "try again" on any AWS query API.
+TRANSIENT_CODES = frozenset((
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled",
+    "RequestThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
+    "SlowDown", "PriorRequestNotComplete", "ServiceUnavailable", "Unavailable",
+    "InternalFailure", "InternalError", "ServiceFailure", "RequestTimeout",
+    "RequestTimeoutException", "ConcurrentModification",
+))
+TRANSIENT_STATUS = frozenset((429, 500, 502, 503, 504))
+
+# botocore reports a bad parameter with its value; values are cut out of messages we repeat.
+_PARAM_VALUE = re.compile(r"(value: ).*?(, type:|, valid |$)", re.MULTILINE)
+
+
+def aws_argument_spec():
+    """The connection options for a module argspec (documented by ``multicloud.oci_aws.aws``).
+
+    Their combinations (profile or keys, both keys) are checked by :class:`AwsConnection`, the
+    one place that serves modules and lookups alike. ``region`` alone has an environment
+    fallback: botocore reads AWS_DEFAULT_REGION but not AWS_REGION, which amazon.aws honours.
+    Credentials have none on purpose: botocore reads them from the environment itself, and a
+    fallback would make ``profile`` collide with keys set in the environment.
+    """
+    return dict(
+        profile=dict(type="str", aliases=["aws_profile"], no_log=False),
+        region=dict(type="str", aliases=["aws_region"], fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
+        access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False),
+        secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
+        session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
+        endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
+        aws_ca_bundle=dict(type="path"),
+        validate_certs=dict(type="bool", default=True),
+    )
+
+
+class EventualConsistency(object):
+    """An error IAM answers while a change that was just made propagates: worth retrying.
+
+    ``message_part`` narrows the match (IAM answers ``MalformedPolicyDocument: Invalid
+    principal in policy`` for a trust policy naming a provider created a moment ago).
+    """
+
+    def __init__(self, code, message_part=None):
+        self.code = code
+        self.message_part = message_part
+
+    def matches(self, code, message):
+        return code == self.code and (self.message_part is None or self.message_part in message.lower())
+
+
+NO_SUCH_ENTITY = "NoSuchEntity"
+NEW_ENTITY = (EventualConsistency(NO_SUCH_ENTITY),)
+NEW_PRINCIPAL = (EventualConsistency("MalformedPolicyDocument", "principal"),)
+
+
+def _botocore():
+    try:
+        import botocore.exceptions  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        raise OciAwsError(
+            "boto3 and botocore are required on the host that runs this (pip install boto3); "
+            "see the collection's requirements.txt for the versions supported"
+        )
+    return botocore
+
+
+class AwsConnection(object):
+    """Where and as whom to call AWS; every value may be None (botocore's defaults then apply)."""
+
+    def __init__(self, profile=None, region=None, access_key=None, secret_key=None, session_token=None,
+                 endpoint_url=None, aws_ca_bundle=None, validate_certs=True, retrier=None):
+        if profile and (access_key or secret_key or session_token):
+            raise OptionError(
+                "profile", "profile cannot be combined with access_key, secret_key or session_token: give one or the other"
+            )
+        if bool(access_key) != bool(secret_key):
+            raise OptionError(
+                "access_key" if secret_key else "secret_key",
+                "access_key and secret_key must be given together (or neither, to use the environment or a profile)",
+            )
+        self.profile = profile
+        self.region = region
+        self._access_key = access_key
+        self._secret_key = secret_key
+        self._session_token = session_token
+        self.endpoint_url = endpoint_url
+        self.aws_ca_bundle = aws_ca_bundle
+        self.validate_certs = validate_certs
+        self.retrier = retrier or Retrier()
+
+    @classmethod
+    def from_options(cls, options, retrier=None):
+        """From a mapping holding the connection options (module params or lookup options)."""
+        return cls(retrier=retrier, **dict((name, options.get(name)) for name in CONNECTION_OPTIONS))
+
+    @property
+    def verify(self):
+        """botocore's ``verify``: False, a CA bundle path, or None for its own default."""
+        if not self.validate_certs:
+            return False
+        return self.aws_ca_bundle or None
+
+    def warnings(self):
+        if not self.validate_certs:
+            return ["validate_certs is false: the TLS certificates of AWS endpoints are not verified; "
+                    "set aws_ca_bundle to trust a private CA instead"]
+        return []
+
+    def session(self):
+        botocore = _botocore()
+        import boto3  # pylint: disable=import-outside-toplevel
+        try:
+            return boto3.session.Session(
+                profile_name=self.profile or None,
+                aws_access_key_id=self._access_key or None,
+                aws_secret_access_key=self._secret_key or None,
+                aws_session_token=self._session_token or None,
+            )
+        except botocore.exceptions.ProfileNotFound:
+            raise OptionError(
+                "profile", "the AWS profile %r is not in the shared config or credentials file; "
+                "set profile to one of those or give access_key and secret_key" % self.profile,
+            )
+
+    def client(self, service, unsigned=False):
+        """An :class:`AwsClient` for ``service`` (``iam``, ``sts``, ...).
+
+        ``unsigned`` makes a client that sends no credentials, for unauthenticated calls such as
+        ``sts:AssumeRoleWithWebIdentity``. botocore's own retries are off: :class:`AwsClient`
+        retries, bounded, with the collection's backoff.
+        """
+        botocore = _botocore()
+        from botocore import UNSIGNED  # pylint: disable=import-outside-toplevel
+        from botocore.config import Config  # pylint: disable=import-outside-toplevel
+
+        config = Config(
+            retries={"mode": "standard", "total_max_attempts": 1},
+            connect_timeout=10,
+            read_timeout=30,
+            user_agent_extra=USER_AGENT,
+            signature_version=UNSIGNED if unsigned else None,
+        )
+        try:
+            client = self.session().client(
+                service, region_name=self.region or None, endpoint_url=self.endpoint_url or None,
+                verify=self.verify, config=config,
+            )
+        except botocore.exceptions.NoRegionError:
+            raise OptionError("region", "no AWS region: set region (or AWS_REGION / AWS_DEFAULT_REGION)")
+        except ValueError as exc:
+            # botocore's message for a malformed endpoint URL ("Invalid endpoint: ...").
+            raise OptionError("endpoint_url", "endpoint_url is not usable: %s" % exc)
+        return AwsClient(client, self.retrier)
+
+
+class AwsClient(object):
+    """A botocore client whose calls are retried when transient and report typed errors."""
+
+    def __init__(self, client, retrier):
+        self.client = client
+        self.retrier = retrier
+        self.service = client.meta.service_model.service_id.hyphenize()
+
+    def endpoint(self, operation):
+        """``iam:CreateRole`` for ``create_role``: how errors and the sandbox name a call."""
+        return "%s:%s" % (self.service, self.client.meta.method_to_api_mapping.get(operation, operation))
+
+    def call(self, operation, eventual=(), **params):
+        """Call ``operation`` (the boto3 method name) with ``params``; return the answer.
+
+        ``eventual`` lists :class:`EventualConsistency` errors that are retried as transient
+        for this call only (for example ``NEW_ENTITY`` right after a create).
+        """
+        botocore = _botocore()
+        endpoint = self.endpoint(operation)
+        method = getattr(self.client, operation)
+
+        def classify(exc):
+            return transient_failure(exc, eventual)
+
+        try:
+            return self.retrier.call(lambda: method(**params), classify, endpoint)
+        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+            raise translate(exc, endpoint)
+
+    def list_all(self, operation, key, **params):
+        """Every item under ``key`` of an IAM list call, following ``Marker`` page by page."""
+        items = []
+        while True:
+            page = self.call(operation, **params)
+            items.extend(page.get(key, []))
+            if not page.get("IsTruncated"):
+                return items
+            params["Marker"] = page["Marker"]
+
+
+class Call(object):
+    """One planned write request, sent only outside check mode.
+
+    ``done_if`` is an error code that means the request's goal is reached already: ``NoSuchEntity``
+    for a removal whose first attempt succeeded but whose answer was lost before a retry.
+    """
+
+    def __init__(self, operation, eventual=(), done_if=None, **params):
+        self.operation = operation
+        self.eventual = eventual
+        self.done_if = done_if
+        self.params = params
+
+    def send(self, client):
+        try:
+            return client.call(self.operation, eventual=self.eventual, **self.params)
+        except ServiceError as exc:
+            if self.done_if is None or not has_code(exc, self.done_if):
+                raise
+            return {}
+
+    def __repr__(self):
+        return "Call(%s)" % self.operation
+
+
+class Plan(object):
+    """What converging one resource takes: its state before and after, and the calls between."""
+
+    def __init__(self, before, after, calls):
+        self.before = before
+        self.after = after
+        self.calls = list(calls)
+
+    @property
+    def changed(self):
+        return bool(self.calls)
+
+    def created_elsewhere(self, exc):
+        """Whether ``exc`` says that the resource this plan creates exists after all.
+
+        That happens when it was made concurrently, or by an earlier attempt whose answer was
+        lost; the caller then reads it again and converges it instead.
+        """
+        return self.before is None and has_code(exc, "EntityAlreadyExists")
+
+
+def has_code(exc, code):
+    """Whether ``exc`` is AWS's refusal with error code ``code``."""
+    return isinstance(exc, ServiceError) and exc.details.get("error_code") == code
+
+
+def transient_failure(exc, eventual=()):
+    """A :class:`Transient` when ``exc`` is worth retrying, else None."""
+    botocore = _botocore()
+    if isinstance(exc, botocore.exceptions.ClientError):
+        error = exc.response.get("Error", {})
+        meta = exc.response.get("ResponseMetadata", {})
+        code = error.get("Code", "")
+        status = meta.get("HTTPStatusCode")
+        message = error.get("Message") or ""
+        if code in TRANSIENT_CODES or status in TRANSIENT_STATUS or any(e.matches(code, message) for e in eventual):
+            retry_after = parse_retry_after((meta.get("HTTPHeaders") or {}).get("retry-after"))
+            return Transient("%s (HTTP %s)" % (code or "error", status), retry_after)
+        return None
+    connection_errors = (
+        botocore.exceptions.EndpointConnectionError,
+        botocore.exceptions.ConnectionClosedError,
+        botocore.exceptions.ConnectTimeoutError,
+        botocore.exceptions.ReadTimeoutError,
+    )
+    if isinstance(exc, connection_errors):
+        return Transient("connection failure (%s)" % type(exc).__name__)
+    return None
+
+
+def translate(exc, endpoint):
+    """The typed error for a botocore exception raised by the call to ``endpoint``."""
+    botocore = _botocore()
+    errors = botocore.exceptions
+    if isinstance(exc, errors.ClientError):
+        error = exc.response.get("Error", {})
+        meta = exc.response.get("ResponseMetadata", {})
+        code = error.get("Code") or "Unknown"
+        status = meta.get("HTTPStatusCode")
+        request_id = meta.get("RequestId") or (meta.get("HTTPHeaders") or {}).get("x-amzn-requestid")
+        message = error.get("Message") or ""
+        return ServiceError(
+            "AWS %s failed: %s: %s (HTTP %s, request id %s)" % (endpoint, code, message, status, request_id),
+            endpoint=endpoint, error_code=code, status=status, request_id=request_id,
+        )
+    if isinstance(exc, (errors.NoCredentialsError, errors.PartialCredentialsError)):
+        return OptionError(
+            "access_key",
+            "no usable AWS credentials for %s: give access_key and secret_key, a profile, or the standard "
+            "environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE)" % endpoint,
+        )
+    if isinstance(exc, errors.SSLError):
+        return ServiceError(
+            "AWS %s: the endpoint's TLS certificate could not be verified; if it is signed by a private CA, "
+            "set aws_ca_bundle (or AWS_CA_BUNDLE) to that CA's bundle" % endpoint,
+            endpoint=endpoint,
+        )
+    # Other botocore errors (invalid parameters, endpoint configuration): their text, values cut.
+    return OciAwsError("AWS %s: %s" % (endpoint, _PARAM_VALUE.sub(r"\1<hidden>\2", str(exc))), endpoint=endpoint)
+
+
+def caller_account(sts):
+    """``(partition, account_id)`` of the credentials in use, from ``sts:GetCallerIdentity``."""
+    answer = sts.call("get_caller_identity")
+    return answer["Arn"].split(":")[1], answer["Account"]
+
+
+def account_of(arn):
+    """``(partition, account_id)`` of an IAM ARN."""
+    parts = arn.split(":")
+    return parts[1], parts[4]

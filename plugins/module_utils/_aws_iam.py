@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to multicloud.oci_aws: not a public API, may change without notice.
+
+IAM's rules for names, paths, ARNs and tags, checked before any request (so that bad input
+fails before any change, naming the option), and the tag changes that converge a resource.
+Limits are those of the IAM API reference.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible.module_utils.six import string_types
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
+_POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$", re.ASCII)
+_PATH = re.compile(r"^(?:/|/[\x21-\x7e]+/)$")
+_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}$", re.ASCII)
+_TAG_TEXT = re.compile(r"^[\w\s.:/=+@-]*$", re.UNICODE)
+MAX_TAGS = 50
+MIN_SESSION, MAX_SESSION = 3600, 43200
+
+
+def check_role_name(value, option="role_name"):
+    if not isinstance(value, string_types) or not _ROLE_NAME.match(value):
+        raise OptionError(option, "%s %r is not a valid IAM role name: 1 to 64 letters, digits and +=,.@_-" % (option, value))
+    return value
+
+
+def check_policy_name(value, option):
+    if not _POLICY_NAME.match(value):
+        raise OptionError(option, "%s: %r is not a valid IAM policy name: 1 to 128 letters, digits and +=,.@_-"
+                          % (option, value))
+    return value
+
+
+def check_path(value, option="path"):
+    if not isinstance(value, string_types) or len(value) > 512 or not _PATH.match(value):
+        raise OptionError(option, "%s %r is not a valid IAM path: it starts and ends with / (\"/\" or "
+                                  "\"/division/team/\"), up to 512 printable characters without spaces" % (option, value))
+    return value
+
+
+def check_policy_arn(value, option):
+    if not isinstance(value, string_types) or not _POLICY_ARN.match(value):
+        raise OptionError(option, "%s: %r is not a managed policy ARN; use arn:aws:iam::aws:policy/<name> or "
+                                  "arn:aws:iam::<12-digit account>:policy/<path/><name>" % (option, value))
+    return value
+
+
+def check_session_duration(value, option="max_session_duration"):
+    if not MIN_SESSION <= value <= MAX_SESSION:
+        raise OptionError(option, "%s must be between %d (1 hour) and %d (12 hours) seconds, got %d"
+                          % (option, MIN_SESSION, MAX_SESSION, value))
+    return value
+
+
+def check_tags(tags, option):
+    """Tags as ``{str: str}``; numbers become strings, anything else is refused."""
+    if len(tags) > MAX_TAGS:
+        raise OptionError(option, "%s has %d tags; IAM allows at most %d per resource" % (option, len(tags), MAX_TAGS))
+    checked = {}
+    for key, value in tags.items():
+        if isinstance(value, bool) or not isinstance(value, string_types + (int, float)):
+            raise OptionError(option, "%s: the value of tag %r must be a string (quote values such as \"true\")" % (option, key))
+        value = str(value)
+        if not 1 <= len(key) <= 128 or not _TAG_TEXT.match(key) or key.lower().startswith("aws:"):
+            raise OptionError(option, "%s: %r is not a valid tag key: 1 to 128 letters, digits, spaces and _.:/=+-@, "
+                                      "not starting with aws:" % (option, key))
+        if len(value) > 256 or not _TAG_TEXT.match(value):
+            raise OptionError(option, "%s: the value of tag %r must be up to 256 letters, digits, spaces and _.:/=+-@"
+                              % (option, key))
+        checked[key] = value
+    return checked
+
+
+def tags_dict(tag_list):
+    """IAM's ``[{"Key": k, "Value": v}]`` as a dict."""
+    return dict((tag["Key"], tag.get("Value", "")) for tag in tag_list or [])
+
+
+def tag_list(tags):
+    """A dict as IAM's ``[{"Key": k, "Value": v}]``, sorted by key."""
+    return [{"Key": key, "Value": tags[key]} for key in sorted(tags)]
+
+
+def desired_tags(current, wanted, purge):
+    """The tags after converging: ``wanted`` None leaves them alone; ``purge`` drops the others."""
+    if wanted is None:
+        return dict(current)
+    result = {} if purge else dict(current)
+    result.update(wanted)
+    return result
+
+
+def tag_changes(current, desired):
+    """``(to_set, to_remove)``: the tags to (re)write and the keys to remove."""
+    to_set = dict((k, v) for k, v in desired.items() if current.get(k) != v)
+    to_remove = sorted(k for k in current if k not in desired)
+    return to_set, to_remove

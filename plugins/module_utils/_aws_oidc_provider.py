@@ -1,0 +1,283 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to multicloud.oci_aws: not a public API, may change without notice.
+
+The IAM OpenID Connect provider for an issuer: what the user asks for (:class:`ProviderSpec`),
+what IAM has (:class:`Provider`), and :class:`ProviderManager`, which plans and makes the calls
+between them. Client IDs and thumbprints converge in place (add/remove client IDs, update the
+thumbprint list): the provider is never deleted and recreated, which would break federation
+for every role that trusts it meanwhile.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import json
+import re
+import socket
+import ssl
+
+from ansible.module_utils.six import string_types
+from ansible.module_utils.urls import open_url
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import NO_SUCH_ENTITY, Call, Plan, has_code
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import (
+    check_tags,
+    desired_tags,
+    tag_changes,
+    tag_list,
+    tags_dict,
+)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import oidc_provider_id
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
+    OciAwsError,
+    OptionError,
+    ServiceError,
+)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
+
+_THUMBPRINT = re.compile(r"^[0-9a-fA-F]{40}$")
+_AUDIENCE = re.compile(r"^[^\s,\[\]]{1,255}$")
+MAX_CLIENT_IDS = 100
+MAX_THUMBPRINTS = 5
+
+
+def check_audience(value, option="audience"):
+    """The single ``aud`` value tokens carry; a list or comma-separated value is refused."""
+    if not isinstance(value, string_types) or not _AUDIENCE.match(value):
+        raise OptionError(option, "%s must be one value, the token's aud claim (e.g. sts.amazon.com), without spaces "
+                                  "or commas: got %r; STS refuses tokens with several audiences, so give the "
+                                  "OCI resource server a single primary audience" % (option, value))
+    return value
+
+
+class ProviderSpec(object):
+    """The provider asked for. ``None`` for ``client_ids``, ``thumbprints``, ``tags`` means "leave alone"."""
+
+    def __init__(self, issuer, audience, client_ids=None, thumbprints=None, tags=None, purge_tags=True):
+        self.issuer = issuer
+        self.audience = audience
+        self.client_ids = client_ids
+        self.thumbprints = thumbprints
+        self.tags = tags
+        self.purge_tags = purge_tags
+
+    @classmethod
+    def from_params(cls, params):
+        issuer = parse_https_url(params["issuer_url"], "issuer_url", allow_path=True)
+        if issuer.path == "/":
+            raise OptionError(
+                "issuer_url", "issuer_url %r ends with a slash: an identity domain's issuer (the token's iss) is its "
+                "URL without one, and STS matches it character for character; use %s" % (params["issuer_url"], issuer.origin),
+            )
+        audience = check_audience(params["audience"])
+        client_ids = params.get("client_ids")
+        if client_ids is not None:
+            client_ids = sorted(set(client_ids))
+            if not 1 <= len(client_ids) <= MAX_CLIENT_IDS or not all(0 < len(c) <= 255 for c in client_ids):
+                raise OptionError("client_ids", "client_ids must list 1 to %d client IDs of up to 255 characters"
+                                  % MAX_CLIENT_IDS)
+            if audience not in client_ids:
+                raise OptionError("client_ids", "client_ids %s do not include the audience %r: STS would refuse every "
+                                                "token (Incorrect token audience); add it, or omit client_ids"
+                                  % (client_ids, audience))
+        thumbprints = params.get("thumbprints")
+        if thumbprints is not None:
+            thumbprints = check_thumbprints(thumbprints)
+        tags = params.get("provider_tags")
+        return cls(
+            issuer, audience, client_ids=client_ids, thumbprints=thumbprints,
+            tags=None if tags is None else check_tags(tags, "provider_tags"),
+            purge_tags=params.get("purge_provider_tags", True),
+        )
+
+    @property
+    def provider_id(self):
+        return self.issuer.provider_id
+
+    @property
+    def url(self):
+        return self.issuer.url
+
+    def arn(self, partition, account):
+        return "arn:%s:iam::%s:oidc-provider/%s" % (partition, account, self.provider_id)
+
+
+def check_thumbprints(values, option="thumbprints"):
+    """Thumbprints as IAM stores them: lower-case, sorted, 1 to 5."""
+    malformed = [v for v in values if not _THUMBPRINT.match(v)]
+    result = sorted(set(v.lower() for v in values))
+    if malformed or not 1 <= len(result) <= MAX_THUMBPRINTS:
+        raise OptionError(option, "%s must list 1 to %d SHA-1 fingerprints of 40 hex digits each%s; omit the option "
+                                  "to let AWS verify the issuer's certificate with its own CA library"
+                          % (option, MAX_THUMBPRINTS, ", not %r" % malformed[0] if malformed else ""))
+    return result
+
+
+class Provider(object):
+    """An IAM OIDC provider as IAM describes it (or as a plan predicts it)."""
+
+    def __init__(self, arn, url, client_ids, thumbprints, tags):
+        self.arn = arn
+        self.url = url
+        self.client_ids = sorted(client_ids)
+        self.thumbprints = sorted(t.lower() for t in thumbprints)
+        self.tags = dict(tags)
+
+    @classmethod
+    def from_api(cls, arn, answer):
+        return cls(arn, "https://" + answer["Url"], answer.get("ClientIDList", []),
+                   answer.get("ThumbprintList", []), tags_dict(answer.get("Tags")))
+
+    def describe(self):
+        return {"arn": self.arn, "url": self.url, "client_ids": list(self.client_ids),
+                "thumbprints": list(self.thumbprints), "tags": dict(self.tags)}
+
+
+class ProviderManager(object):
+    """Find, converge and delete the OIDC provider of one issuer."""
+
+    def __init__(self, iam, check_mode):
+        self.iam = iam
+        self.check_mode = check_mode
+
+    def find(self, provider_id, account=None):
+        """The provider for ``provider_id``, or None.
+
+        With ``account`` (``(partition, account_id)``, known from the role's ARN) the ARN is built
+        and read directly; otherwise the account's providers are listed (one call, no paging).
+        """
+        if account is not None:
+            return self._get("arn:%s:iam::%s:oidc-provider/%s" % (account[0], account[1], provider_id))
+        for item in self.iam.call("list_open_id_connect_providers").get("OpenIDConnectProviderList", []):
+            parsed = oidc_provider_id(item["Arn"])
+            if parsed and parsed[2] == provider_id:
+                return self._get(item["Arn"])
+        return None
+
+    def _get(self, arn):
+        try:
+            answer = self.iam.call("get_open_id_connect_provider", OpenIDConnectProviderArn=arn)
+        except ServiceError as exc:
+            if has_code(exc, NO_SUCH_ENTITY):
+                return None
+            raise
+        return Provider.from_api(arn, answer)
+
+    def plan(self, spec, current, arn):
+        """The plan that makes the provider match ``spec``; ``arn`` is its (predicted) ARN."""
+        if current is None:
+            return self._plan_create(spec, arn)
+        client_ids = spec.client_ids if spec.client_ids is not None else sorted(set(current.client_ids) | {spec.audience})
+        thumbprints = spec.thumbprints if spec.thumbprints is not None else current.thumbprints
+        tags = desired_tags(current.tags, spec.tags, spec.purge_tags)
+        after = Provider(current.arn, current.url, client_ids, thumbprints, tags)
+        calls = []
+        # Add before removing, so that the provider never has no client ID in between.
+        for client_id in sorted(set(client_ids) - set(current.client_ids)):
+            calls.append(Call("add_client_id_to_open_id_connect_provider", OpenIDConnectProviderArn=current.arn,
+                              ClientID=client_id))
+        for client_id in sorted(set(current.client_ids) - set(client_ids)):
+            calls.append(Call("remove_client_id_from_open_id_connect_provider", OpenIDConnectProviderArn=current.arn,
+                              ClientID=client_id))
+        if after.thumbprints != current.thumbprints:
+            calls.append(Call("update_open_id_connect_provider_thumbprint", OpenIDConnectProviderArn=current.arn,
+                              ThumbprintList=after.thumbprints))
+        to_set, to_remove = tag_changes(current.tags, tags)
+        if to_set:
+            calls.append(Call("tag_open_id_connect_provider", OpenIDConnectProviderArn=current.arn, Tags=tag_list(to_set)))
+        if to_remove:
+            calls.append(Call("untag_open_id_connect_provider", OpenIDConnectProviderArn=current.arn, TagKeys=to_remove))
+        return Plan(current, after, calls)
+
+    def _plan_create(self, spec, arn):
+        after = Provider(arn, spec.url, spec.client_ids or [spec.audience], spec.thumbprints or [], spec.tags or {})
+        params = dict(Url=after.url, ClientIDList=after.client_ids)
+        if after.thumbprints:
+            params["ThumbprintList"] = after.thumbprints
+        if after.tags:
+            params["Tags"] = tag_list(after.tags)
+        return Plan(None, after, [Call("create_open_id_connect_provider", **params)])
+
+    def plan_delete(self, current):
+        calls = [Call("delete_open_id_connect_provider", done_if=NO_SUCH_ENTITY, OpenIDConnectProviderArn=current.arn)
+                 ] if current else []
+        return Plan(current, None, calls)
+
+    def apply(self, plan, replan=None):
+        """Make the plan's calls (none in check mode); return the provider after them.
+
+        ``replan()`` gives a new plan when the create finds the provider made elsewhere.
+        """
+        if self.check_mode:
+            return plan.after
+        try:
+            answers = [call.send(self.iam) for call in plan.calls]
+        except ServiceError as exc:
+            if replan is None or not plan.created_elsewhere(exc):
+                raise
+            return self.apply(replan())
+        if plan.before is None and answers:
+            plan.after.arn = answers[0]["OpenIDConnectProviderArn"]
+        return plan.after
+
+
+# -- thumbprints ---------------------------------------------------------------------------
+
+def issuer_thumbprints(issuer, ca_bundle=None, timeout=10):
+    """The thumbprints AWS documents for ``issuer`` (an ``HttpsUrl``), as IAM wants them.
+
+    AWS: read ``jwks_uri`` from the issuer's discovery document, open a TLS connection to its
+    host, and take the SHA-1 of the last certificate the server presents (the top intermediate
+    CA). The discovery host is included when it differs. TLS is verified (``ca_bundle`` or the
+    system's CAs), so that a forged chain cannot become a trusted thumbprint.
+    """
+    discovery_url = issuer.url.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        response = open_url(discovery_url, ca_path=ca_bundle, timeout=timeout, validate_certs=True)
+        discovery = json.loads(response.read())
+        jwks = parse_https_url(discovery["jwks_uri"], "jwks_uri", allow_path=True)
+    except (OptionError, KeyError, TypeError, ValueError, OSError) as exc:
+        raise OciAwsError(
+            "thumbprints_from_issuer: could not read jwks_uri from %s (%s); check issuer_url and issuer_ca_bundle, "
+            "or give thumbprints" % (discovery_url, getattr(exc, "msg", None) or exc),
+            endpoint=discovery_url,
+        )
+    hosts = []
+    for url in (issuer, jwks):
+        address = (url.host, url.port or 443)
+        if address not in hosts:
+            hosts.append(address)
+    return sorted(set(top_certificate_thumbprint(host, port, ca_bundle, timeout) for host, port in hosts))
+
+
+def top_certificate_thumbprint(host, port, ca_bundle=None, timeout=10):
+    """SHA-1 (hex) of the last certificate of the chain that ``host:port`` presents."""
+    context = ssl.create_default_context(cafile=ca_bundle)
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as raw:
+            with context.wrap_socket(raw, server_hostname=host) as tls:
+                chain = _presented_chain(tls)
+    except OSError as exc:
+        raise OciAwsError("thumbprints_from_issuer: TLS connection to %s:%d failed (%s); check issuer_ca_bundle, or "
+                          "give thumbprints" % (host, port, exc), endpoint="%s:%d" % (host, port))
+    return hashlib.sha1(chain[-1]).hexdigest()
+
+
+def _presented_chain(tls):
+    """The certificates the server sent, leaf first, as DER."""
+    if hasattr(tls, "get_unverified_chain"):  # Python 3.13+
+        return [_der(cert) for cert in tls.get_unverified_chain()]
+    sslobj = getattr(tls, "_sslobj", None)
+    if hasattr(sslobj, "get_unverified_chain"):  # Python 3.10 to 3.12
+        return [_der(cert) for cert in sslobj.get_unverified_chain()]
+    raise OciAwsError("thumbprints_from_issuer needs Python 3.10 or later on the host that runs the module "
+                      "(it reads the certificate chain the issuer presents); give thumbprints instead")
+
+
+def _der(cert):
+    # Python 3.13 gives DER bytes; earlier versions certificate objects that export PEM.
+    return cert if isinstance(cert, bytes) else ssl.PEM_cert_to_DER_cert(cert.public_bytes())

@@ -1,0 +1,434 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: aws_oidc_role
+short_description: The IAM OIDC provider for an OCI identity domain and a least-privilege role that trusts it
+version_added: 0.1.0
+description:
+  - Step 5 of federating an OCI Identity Domain with AWS. Ensures the IAM OpenID Connect provider for the domain's
+    issuer and, when O(role_name) is given, a role whose trust policy allows C(sts:AssumeRoleWithWebIdentity) for
+    tokens of that issuer, audience and OCI client ID(s) only.
+  - The provider's client IDs and thumbprints converge in place (client IDs are added and removed, the thumbprint
+    list is updated); the provider is never deleted and recreated, which would break federation meanwhile.
+  - A provider may be shared by several roles. Removing a role removes the provider only when no other role trusts
+    it, unless O(delete_provider=always).
+  - The trust policy is generated from O(audience), O(subjects) and O(conditions), or given whole as
+    O(trust_policy). Policies are compared as IAM means them (key and list order, one-item lists, C(Version)
+    default), so a reordered but equal policy is no change.
+  - Every option is checked before anything is read or changed; a repeated run makes no write request.
+author:
+  - multicloud.oci_aws developers (@multicloud)
+extends_documentation_fragment:
+  - multicloud.oci_aws.aws
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+    details:
+      - The diff shows the provider and the role before and after, policies with sorted keys and lists.
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - multicloud.oci_aws.aws
+options:
+  state:
+    description:
+      - V(present) ensures the provider and, with O(role_name), the role.
+      - V(absent) removes the role (with O(role_name)) and then the provider as O(delete_provider) says.
+    type: str
+    choices: [present, absent]
+    default: present
+  issuer_url:
+    description:
+      - The issuer, exactly as the tokens' C(iss) claim gives it (for an identity domain, its URL
+        C(https://idcs-<id>.identity.oraclecloud.com), without a trailing slash).
+      - Must be https, without query or fragment. A port other than 443 is accepted with a warning
+        (AWS documents provider URLs without ports; the local sandbox has one).
+      - The provider's ARN and the trust policy's condition keys use it without its scheme.
+    type: str
+    required: true
+  audience:
+    description:
+      - The single audience of the tokens (the C(aud) claim, which is the primary audience of the OCI resource server).
+      - Registered as a client ID of the provider and required by the trust policy.
+    type: str
+    default: sts.amazon.com
+  client_ids:
+    description:
+      - The provider's exact list of client IDs (audiences); those missing are added and the others removed.
+      - Must include O(audience).
+      - When not set, O(audience) is added if missing and the other client IDs are left alone, so that roles with
+        other audiences can share the provider.
+    type: list
+    elements: str
+  thumbprints:
+    description:
+      - The provider's exact list of server certificate thumbprints (SHA-1, 40 hex digits, 1 to 5).
+      - AWS verifies the issuer's certificate against its own library of trusted CAs and uses thumbprints only
+        when that fails, so they are optional. When not set, they are left alone (and at creation AWS picks one).
+    type: list
+    elements: str
+  thumbprints_from_issuer:
+    description:
+      - Compute O(thumbprints) from the issuer's live TLS chain as AWS documents it (the SHA-1 of the last
+        certificate the hosts of the issuer and of its C(jwks_uri) present).
+      - The connection is verified with O(issuer_ca_bundle) or the system's CAs.
+      - Needs Python 3.10 or later where the module runs.
+    type: bool
+    default: false
+  issuer_ca_bundle:
+    description:
+      - A CA bundle that verifies the issuer's TLS certificate for O(thumbprints_from_issuer).
+    type: path
+  provider_tags:
+    description:
+      - Tags of the provider. When not set, they are left alone.
+    type: dict
+  purge_provider_tags:
+    description:
+      - Whether provider tags not in O(provider_tags) are removed.
+    type: bool
+    default: true
+  delete_provider:
+    description:
+      - With O(state=absent), what happens to the provider.
+      - V(if_unused) deletes it when no role other than O(role_name) trusts it (this reads the account's roles
+        once; the other states never list roles).
+      - V(never) keeps it. V(always) deletes it even when other roles trust it, which breaks their federation.
+    type: str
+    choices: [never, if_unused, always]
+    default: if_unused
+  role_name:
+    description:
+      - The role that trusts the provider. When not set, the module manages the provider alone, and the
+        role options must not be given.
+    type: str
+  path:
+    description:
+      - The role's path, used at creation (default V(/)). IAM cannot change the path of a role, so a different path
+        for an existing role is an error.
+    type: str
+  description:
+    description:
+      - The role's description. When not set, it is left alone.
+    type: str
+  max_session_duration:
+    description:
+      - The longest session, in seconds, that the role allows (3600 to 43200). When not set, it is left alone
+        (3600 at creation).
+    type: int
+  subjects:
+    description:
+      - The OCI client IDs allowed to assume the role (the tokens' C(sub) claim for the client-credentials grant).
+        The trust policy requires one of them, so that no other client of the domain can assume the role.
+      - Required unless O(allow_any_subject=true) or O(trust_policy) is given.
+    type: list
+    elements: str
+  allow_any_subject:
+    description:
+      - Let every client of the domain that gets a token for O(audience) assume the role (no C(sub) condition).
+    type: bool
+    default: false
+  conditions:
+    description:
+      - 'Extra conditions for the generated trust policy, as C({operator: {key: value or [values]}}), for example
+        C({StringLike: {amr: "*"}}).'
+      - A key without C(:) is a claim of the provider (C(amr) becomes C(<issuer without https://>:amr)).
+      - The C(StringEquals) keys for the audience and the subjects come from O(audience) and O(subjects).
+    type: dict
+  trust_policy:
+    description:
+      - A whole trust policy instead of the generated one (JSON text or a mapping). It must federate the provider
+        of O(issuer_url), character for character, in the same account.
+      - Conflicts with O(subjects), O(conditions) and O(allow_any_subject).
+    type: json
+  managed_policy_arns:
+    description:
+      - ARNs of the managed policies attached to the role. When not set, attachments are left alone.
+    type: list
+    elements: str
+  purge_managed_policies:
+    description:
+      - Whether managed policies not in O(managed_policy_arns) are detached.
+    type: bool
+    default: true
+  inline_policies:
+    description:
+      - The role's inline policies, by name, each a policy document (JSON text or a mapping). When not set, they are
+        left alone.
+    type: dict
+  purge_inline_policies:
+    description:
+      - Whether inline policies not in O(inline_policies) are deleted.
+    type: bool
+    default: true
+  permissions_boundary:
+    description:
+      - The ARN of the managed policy that bounds the role's permissions; V("") removes it. When not set, it is left
+        alone.
+    type: str
+  tags:
+    description:
+      - Tags of the role. When not set, they are left alone.
+    type: dict
+  purge_tags:
+    description:
+      - Whether role tags not in O(tags) are removed.
+    type: bool
+    default: true
+notes:
+  - Tokens are matched to the provider by their C(iss) claim, character for character; set the identity domain's
+    issuer to the same URL (M(multicloud.oci_aws.oci_token_policy)).
+  - An IAM provider is shared by every role of the account that trusts it; manage its O(client_ids) and
+    O(thumbprints) in one place when several roles use it.
+seealso:
+  - name: Create an OpenID Connect (OIDC) identity provider in IAM
+    link: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_oidc.html
+    description: How IAM uses the provider URL, client IDs and thumbprints.
+  - name: Available keys for AWS OIDC federation
+    link: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html
+    description: The condition keys a web identity trust policy can use.
+"""
+
+EXAMPLES = r"""
+- name: Federate an identity domain's client with a role that may read one bucket
+  multicloud.oci_aws.aws_oidc_role:
+    issuer_url: https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
+    audience: sts.amazon.com
+    role_name: oci-reporting
+    description: Assumed by the OCI reporting job through the identity domain
+    subjects:
+      - 6a0e2f6d3c1b4f0f9d2f7d0e8c6b5a41
+    max_session_duration: 7200
+    inline_policies:
+      read-reports:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: [s3:GetObject, s3:ListBucket]
+            Resource: [arn:aws:s3:::reports, arn:aws:s3:::reports/*]
+    tags:
+      owner: platform
+  register: federation
+
+- name: Set the connection once for the collection's AWS modules
+  module_defaults:
+    group/multicloud.oci_aws.aws:
+      region: eu-frankfurt-1
+      profile: iam-admin
+  block:
+    - name: Only the provider, with thumbprints computed from the issuer's certificate chain
+      multicloud.oci_aws.aws_oidc_role:
+        issuer_url: https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
+        thumbprints_from_issuer: true
+
+    - name: A role with an extra condition on the token's authentication methods
+      multicloud.oci_aws.aws_oidc_role:
+        issuer_url: https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
+        role_name: oci-deployer
+        subjects: [6a0e2f6d3c1b4f0f9d2f7d0e8c6b5a41]
+        conditions:
+          ForAnyValue:StringEquals:
+            amr: client_credentials
+        managed_policy_arns:
+          - arn:aws:iam::aws:policy/ReadOnlyAccess
+
+- name: Remove a role; the provider goes too unless another role trusts it
+  multicloud.oci_aws.aws_oidc_role:
+    issuer_url: https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
+    role_name: oci-reporting
+    state: absent
+"""
+
+RETURN = r"""
+provider_arn:
+  description: The ARN of the OIDC provider (predicted in check mode when it does not exist yet).
+  returned: always
+  type: str
+  sample: arn:aws:iam::123456789012:oidc-provider/idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
+role_arn:
+  description: The ARN of the role (predicted in check mode when it does not exist yet).
+  returned: when O(role_name) is given
+  type: str
+  sample: arn:aws:iam::123456789012:role/oci-reporting
+trust_policy:
+  description: The role's trust policy after the run, keys and lists sorted.
+  returned: when O(state=present) and O(role_name) is given
+  type: dict
+  sample:
+    Statement:
+      - Action: sts:AssumeRoleWithWebIdentity
+        Condition:
+          StringEquals:
+            idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com:aud: sts.amazon.com
+            idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com:sub: 6a0e2f6d3c1b4f0f9d2f7d0e8c6b5a41
+        Effect: Allow
+        Principal:
+          Federated: arn:aws:iam::123456789012:oidc-provider/idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
+    Version: "2012-10-17"
+provider:
+  description: The provider after the run.
+  returned: when the provider exists after the run
+  type: dict
+  contains:
+    arn:
+      description: Its ARN.
+      type: str
+      returned: always
+    url:
+      description: Its URL, the issuer.
+      type: str
+      returned: always
+    client_ids:
+      description: Its client IDs (audiences), sorted.
+      type: list
+      elements: str
+      returned: always
+    thumbprints:
+      description: Its thumbprints, sorted, lower case.
+      type: list
+      elements: str
+      returned: always
+    tags:
+      description: Its tags.
+      type: dict
+      returned: always
+role:
+  description: The role after the run.
+  returned: when O(role_name) is given and the role exists after the run
+  type: dict
+  contains:
+    arn:
+      description: Its ARN.
+      type: str
+      returned: always
+    name:
+      description: Its name.
+      type: str
+      returned: always
+    path:
+      description: Its path.
+      type: str
+      returned: always
+    description:
+      description: Its description, or null.
+      type: str
+      returned: always
+    max_session_duration:
+      description: The longest session it allows, in seconds.
+      type: int
+      returned: always
+    trust_policy:
+      description: Its trust policy, keys and lists sorted.
+      type: dict
+      returned: always
+    permissions_boundary:
+      description: The ARN of its permissions boundary, or null.
+      type: str
+      returned: always
+    tags:
+      description: Its tags.
+      type: dict
+      returned: always
+    managed_policy_arns:
+      description: The ARNs of its managed policies, sorted.
+      type: list
+      elements: str
+      returned: when O(managed_policy_arns) is given
+    inline_policies:
+      description: Its inline policies by name, keys and lists sorted.
+      type: dict
+      returned: when O(inline_policies) is given
+provider_trusted_by:
+  description: The other roles that trust the provider; when there is any, the provider was kept.
+  returned: when O(state=absent), O(delete_provider=if_unused) and the provider existed
+  type: list
+  elements: str
+  sample: [oci-deployer]
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import (
+    AwsConnection,
+    aws_argument_spec,
+    caller_account,
+)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import ProviderManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import RoleManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_trust import (
+    DELETE_PROVIDER,
+    Federation,
+    FederationSpec,
+)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, fail_from
+
+
+def argument_spec():
+    spec = dict(
+        state=dict(type="str", default="present", choices=["present", "absent"]),
+        issuer_url=dict(type="str", required=True),
+        audience=dict(type="str", default="sts.amazon.com"),
+        client_ids=dict(type="list", elements="str"),
+        thumbprints=dict(type="list", elements="str"),
+        thumbprints_from_issuer=dict(type="bool", default=False),
+        issuer_ca_bundle=dict(type="path"),
+        provider_tags=dict(type="dict"),
+        purge_provider_tags=dict(type="bool", default=True),
+        delete_provider=dict(type="str", default="if_unused", choices=list(DELETE_PROVIDER)),
+        role_name=dict(type="str"),
+        path=dict(type="str"),
+        description=dict(type="str"),
+        max_session_duration=dict(type="int"),
+        subjects=dict(type="list", elements="str"),
+        allow_any_subject=dict(type="bool", default=False),
+        conditions=dict(type="dict"),
+        trust_policy=dict(type="json"),
+        managed_policy_arns=dict(type="list", elements="str"),
+        purge_managed_policies=dict(type="bool", default=True),
+        inline_policies=dict(type="dict"),
+        purge_inline_policies=dict(type="bool", default=True),
+        permissions_boundary=dict(type="str"),
+        tags=dict(type="dict"),
+        purge_tags=dict(type="bool", default=True),
+    )
+    spec.update(aws_argument_spec())
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    try:
+        spec = FederationSpec.from_params(module.params)
+        connection = AwsConnection.from_options(module.params)
+        for warning in spec.warnings + connection.warnings():
+            module.warn(warning)
+        iam = connection.client("iam")
+        federation = Federation(
+            ProviderManager(iam, module.check_mode),
+            RoleManager(iam, module.check_mode),
+            account=lambda: caller_account(connection.client("sts")),
+        )
+        result = federation.run(spec)
+        diff = result.pop("diff")
+        if module._diff:
+            result["diff"] = diff
+        module.exit_json(**result)
+    except OciAwsError as exc:
+        fail_from(module, exc)
+
+
+if __name__ == "__main__":
+    main()

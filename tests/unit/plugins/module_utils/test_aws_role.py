@@ -1,0 +1,270 @@
+import json
+
+import pytest
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import NEW_ENTITY, NEW_PRINCIPAL
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import web_identity_trust_policy
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import Role, RoleManager, RoleSpec, role_arn
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
+    ACCOUNT,
+    PROVIDER_ARN,
+    PROVIDER_ID,
+    moto_iam,
+    raw_iam,
+)
+
+ARN = role_arn("aws", ACCOUNT, "/", "oci-role")
+TRUST = web_identity_trust_policy(PROVIDER_ARN, PROVIDER_ID, "sts.amazon.com", ["client-1"])
+READ = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+WRITE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}
+POLICY_A = "arn:aws:iam::%s:policy/a" % ACCOUNT
+POLICY_B = "arn:aws:iam::%s:policy/b" % ACCOUNT
+
+
+def spec(**params):
+    base = {"role_name": "oci-role"}
+    base.update(params)
+    return RoleSpec.from_params(base)
+
+
+def current(**fields):
+    values = dict(name="oci-role", arn=ARN, path="/", description="d", max_session_duration=7200, trust_policy=TRUST,
+                  permissions_boundary=None, tags={}, managed_policy_arns=[], inline_policies={})
+    values.update(fields)
+    return Role(**values)
+
+
+def calls(plan):
+    return [(call.operation, call.params) for call in plan.calls]
+
+
+def plan(wanted, before, trust=None, new_provider=False):
+    return RoleManager(None, False).plan(wanted, trust or TRUST, before, ARN, new_provider=new_provider)
+
+
+# -- options -------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("params, option, words", [
+    ({"role_name": "bad name"}, "role_name", "valid IAM role name"),
+    ({"role_name": "x" * 65}, "role_name", "1 to 64"),
+    ({"path": "no-slashes"}, "path", "starts and ends with /"),
+    ({"max_session_duration": 900}, "max_session_duration", "3600"),
+    ({"max_session_duration": 86400}, "max_session_duration", "43200"),
+    ({"description": "x" * 1001}, "description", "1000"),
+    ({"permissions_boundary": "AdministratorAccess"}, "permissions_boundary", "managed policy ARN"),
+    ({"managed_policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess", "ReadOnlyAccess"]}, "managed_policy_arns",
+     "'ReadOnlyAccess' is not a managed policy ARN"),
+    ({"inline_policies": {"read": "{not json"}}, "inline_policies.read", "not valid JSON"),
+    ({"inline_policies": {"read": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*"}]}}},
+     "inline_policies.read", "no Resource"),
+    ({"inline_policies": {"bad name": READ}}, "inline_policies.bad name", "policy name"),
+    ({"tags": {"aws:owner": "x"}}, "tags", "aws:"),
+])
+def test_bad_role_options(params, option, words):
+    with pytest.raises(OptionError) as info:
+        spec(**params)
+    assert info.value.option == option
+    assert words in info.value.msg
+
+
+def test_spec_values():
+    made = spec(path="/team/", managed_policy_arns=[POLICY_B, POLICY_A, POLICY_B], inline_policies={"read": json.dumps(READ)},
+                permissions_boundary="", tags={"n": 1})
+    assert made.managed_policy_arns == [POLICY_A, POLICY_B]
+    assert made.inline_policies == {"read": READ}
+    assert made.permissions_boundary == ""
+    assert made.tags == {"n": "1"}
+    assert spec().path is None and spec().max_session_duration is None
+
+
+# -- plans (no AWS) ---------------------------------------------------------------------------------------------
+
+def test_create_plan():
+    made = plan(spec(description="d", inline_policies={"read": READ}, managed_policy_arns=[POLICY_A], tags={"t": "v"},
+                     permissions_boundary=POLICY_B), None, new_provider=True)
+    assert [c.operation for c in made.calls] == ["create_role", "attach_role_policy", "put_role_policy"]
+    create = made.calls[0]
+    assert create.params == {
+        "RoleName": "oci-role", "Path": "/", "AssumeRolePolicyDocument": json.dumps(TRUST, sort_keys=True,
+                                                                                    separators=(",", ":")),
+        "MaxSessionDuration": 3600, "Description": "d", "PermissionsBoundary": POLICY_B,
+        "Tags": [{"Key": "t", "Value": "v"}]}
+    assert create.eventual == NEW_PRINCIPAL
+    assert made.calls[1].eventual == made.calls[2].eventual == NEW_ENTITY
+    assert made.after.arn == ARN and made.after.max_session_duration == 3600
+
+
+def test_nothing_to_do_when_everything_matches():
+    before = current(tags={"t": "v"}, managed_policy_arns=[POLICY_A], inline_policies={"read": READ},
+                     permissions_boundary=POLICY_B)
+    assert not plan(spec(description="d", max_session_duration=7200, tags={"t": "v"}, managed_policy_arns=[POLICY_A],
+                         inline_policies={"read": READ}, permissions_boundary=POLICY_B), before).changed
+
+
+def test_none_leaves_everything_alone():
+    before = current(tags={"t": "v"}, managed_policy_arns=None, inline_policies=None, permissions_boundary=POLICY_B)
+    made = plan(spec(), before)
+    assert not made.changed
+    assert made.after.describe() == before.describe()
+
+
+def test_reordered_trust_policy_is_no_change():
+    stored = json.loads(json.dumps(TRUST))
+    stored["Statement"][0]["Action"] = ["sts:AssumeRoleWithWebIdentity"]
+    stored["Statement"][0]["Condition"]["StringEquals"] = dict(reversed(list(
+        stored["Statement"][0]["Condition"]["StringEquals"].items())))
+    made = plan(spec(), current(trust_policy=stored))
+    assert not made.changed
+    assert made.after.trust_policy is stored
+
+
+def test_trust_policy_change():
+    other = web_identity_trust_policy(PROVIDER_ARN, PROVIDER_ID, "sts.amazon.com", ["client-2"])
+    made = plan(spec(), current(), trust=other, new_provider=True)
+    assert [c.operation for c in made.calls] == ["update_assume_role_policy"]
+    assert json.loads(made.calls[0].params["PolicyDocument"]) == other
+    assert made.calls[0].eventual == NEW_PRINCIPAL
+
+
+@pytest.mark.parametrize("wanted, params", [
+    ({"description": "new"}, {"RoleName": "oci-role", "Description": "new", "MaxSessionDuration": 7200}),
+    ({"max_session_duration": 3600}, {"RoleName": "oci-role", "Description": "d", "MaxSessionDuration": 3600}),
+    ({"description": "new", "max_session_duration": 43200},
+     {"RoleName": "oci-role", "Description": "new", "MaxSessionDuration": 43200}),
+])
+def test_update_role_always_sends_both_attributes(wanted, params):
+    assert calls(plan(spec(**wanted), current())) == [("update_role", params)]
+
+
+def test_update_role_without_any_description():
+    made = plan(spec(max_session_duration=3600), current(description=None))
+    assert calls(made) == [("update_role", {"RoleName": "oci-role", "MaxSessionDuration": 3600})]
+
+
+@pytest.mark.parametrize("before, wanted, expected", [
+    (None, POLICY_A, [("put_role_permissions_boundary", {"RoleName": "oci-role", "PermissionsBoundary": POLICY_A})]),
+    (POLICY_B, POLICY_A, [("put_role_permissions_boundary", {"RoleName": "oci-role", "PermissionsBoundary": POLICY_A})]),
+    (POLICY_A, "", [("delete_role_permissions_boundary", {"RoleName": "oci-role"})]),
+    (None, "", []),
+    (POLICY_A, None, []),
+])
+def test_permissions_boundary(before, wanted, expected):
+    assert calls(plan(spec(permissions_boundary=wanted), current(permissions_boundary=before))) == expected
+
+
+@pytest.mark.parametrize("purge, expected, attached", [
+    (True, [("attach_role_policy", POLICY_B), ("detach_role_policy", POLICY_A)], [POLICY_B]),
+    (False, [("attach_role_policy", POLICY_B)], [POLICY_A, POLICY_B]),
+])
+def test_managed_policies(purge, expected, attached):
+    made = plan(spec(managed_policy_arns=[POLICY_B], purge_managed_policies=purge), current(managed_policy_arns=[POLICY_A]))
+    assert [(c.operation, c.params["PolicyArn"]) for c in made.calls] == expected
+    assert made.after.managed_policy_arns == attached
+
+
+@pytest.mark.parametrize("purge, expected", [
+    (True, [("put_role_policy", "read"), ("put_role_policy", "write"), ("delete_role_policy", "old")]),
+    (False, [("put_role_policy", "read"), ("put_role_policy", "write")]),
+])
+def test_inline_policies(purge, expected):
+    before = current(inline_policies={"read": WRITE, "old": READ, "same": READ})
+    made = plan(spec(inline_policies={"read": READ, "write": WRITE, "same": READ}, purge_inline_policies=purge), before)
+    assert [(c.operation, c.params["PolicyName"]) for c in made.calls] == expected
+
+
+def test_tags_on_a_role():
+    made = plan(spec(tags={"a": "2", "c": "3"}), current(tags={"a": "1", "b": "2"}))
+    assert calls(made) == [
+        ("tag_role", {"RoleName": "oci-role", "Tags": [{"Key": "a", "Value": "2"}, {"Key": "c", "Value": "3"}]}),
+        ("untag_role", {"RoleName": "oci-role", "TagKeys": ["b"]}),
+    ]
+
+
+def test_a_role_cannot_move_to_another_path():
+    with pytest.raises(OptionError) as info:
+        plan(spec(path="/other/"), current())
+    assert info.value.option == "path"
+    assert "set path to /" in info.value.msg
+
+
+def test_describe_sorts_policies_and_omits_what_was_not_read():
+    shown = current(managed_policy_arns=None, inline_policies=None).describe()
+    assert "managed_policy_arns" not in shown and "inline_policies" not in shown
+    assert list(shown["trust_policy"]) == ["Statement", "Version"]
+
+
+# -- against IAM (moto) -------------------------------------------------------------------------------------------
+
+def converge(manager, wanted):
+    before = manager.find(wanted.name, managed=wanted.managed_policy_arns is not None,
+                          inline=wanted.inline_policies is not None)
+    return manager.apply(manager.plan(wanted, TRUST, before, ARN))
+
+
+def test_role_lifecycle_and_idempotence():
+    with moto_iam() as (iam, _sts):
+        manager = RoleManager(iam, check_mode=False)
+        wanted = spec(description="first", max_session_duration=7200, inline_policies={"read": READ}, tags={"t": "v"})
+        created = converge(manager, wanted)
+        assert created.arn == ARN
+
+        iam.reset()
+        found = manager.find("oci-role", inline=True)
+        assert not manager.plan(wanted, TRUST, found, ARN).changed
+        assert iam.writes == []
+        assert iam.operations == ["get_role", "list_role_policies", "get_role_policy"]
+
+        # A description-only change keeps the maximum session duration (moto resets it when omitted).
+        converge(manager, spec(description="second"))
+        role = raw_iam().get_role(RoleName="oci-role")["Role"]
+        assert (role["Description"], role["MaxSessionDuration"]) == ("second", 7200)
+
+
+def test_check_mode_makes_no_write():
+    with moto_iam() as (iam, _sts):
+        manager = RoleManager(iam, check_mode=True)
+        predicted = converge(manager, spec(description="x"))
+        assert predicted.arn == ARN
+        assert iam.writes == []
+        assert manager.find("oci-role") is None
+
+
+def test_a_role_made_elsewhere_meanwhile_is_converged_not_duplicated():
+    with moto_iam() as (iam, _sts):
+        manager = RoleManager(iam, check_mode=False)
+        wanted = spec(description="mine")
+        stale = manager.plan(wanted, TRUST, None, ARN)
+        raw_iam().create_role(RoleName="oci-role", AssumeRolePolicyDocument=json.dumps(TRUST), Description="theirs")
+        after = manager.apply(stale, replan=lambda: manager.plan(wanted, TRUST, manager.find("oci-role"), ARN))
+        assert after.description == "mine"
+        assert raw_iam().get_role(RoleName="oci-role")["Role"]["Description"] == "mine"
+
+
+def test_delete_removes_what_iam_requires_first():
+    with moto_iam() as (iam, _sts):
+        manager = RoleManager(iam, check_mode=False)
+        converge(manager, spec(inline_policies={"read": READ}))
+        raw = raw_iam()
+        policy_arn = raw.create_policy(PolicyName="a", PolicyDocument=json.dumps(READ))["Policy"]["Arn"]
+        raw.attach_role_policy(RoleName="oci-role", PolicyArn=policy_arn)
+        raw.create_instance_profile(InstanceProfileName="ip")
+        raw.add_role_to_instance_profile(InstanceProfileName="ip", RoleName="oci-role")
+
+        iam.reset()
+        manager.apply(manager.plan_delete(manager.find("oci-role", managed=True, inline=True)))
+        assert iam.writes == ["remove_role_from_instance_profile", "detach_role_policy", "delete_role_policy",
+                              "delete_role"]
+        assert manager.find("oci-role") is None
+
+
+def test_trusting_roles_reads_the_trust_policies_of_listed_roles():
+    with moto_iam() as (iam, _sts):
+        raw = raw_iam()
+        for name, document in (("a", TRUST), ("b", TRUST), ("c", web_identity_trust_policy(
+                PROVIDER_ARN + "/other", PROVIDER_ID + "/other", "x", ["y"]))):
+            raw.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(document))
+        manager = RoleManager(iam, check_mode=False)
+        assert manager.trusting_roles(PROVIDER_ARN) == ["a", "b"]
+        assert manager.trusting_roles(PROVIDER_ARN, exclude="a") == ["b"]
+        assert iam.operations == ["list_roles", "list_roles"]
