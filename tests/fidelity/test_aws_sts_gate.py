@@ -306,22 +306,22 @@ def test_deleted_provider_no_longer_federates(fed):
 @pytest.mark.parametrize("status", [401, 403, 404])
 def test_jwks_not_readable_means_no_verification_key(fed, status):
     fed.issuer.jwks_status = status  # e.g. an OCI domain whose signing keys are not public: 401
-    refused(lambda: fed.assume(), "InvalidIdentityToken", NO_VERIFICATION_KEY)
+    refused(fed.assume, "InvalidIdentityToken", NO_VERIFICATION_KEY)
 
 
 def test_discovery_not_found_means_no_verification_key(fed):
     fed.issuer.discovery_status = 404
-    refused(lambda: fed.assume(), "InvalidIdentityToken", NO_VERIFICATION_KEY)
+    refused(fed.assume, "InvalidIdentityToken", NO_VERIFICATION_KEY)
 
 
 def test_discovery_without_jwks_uri_means_no_verification_key(fed):
     fed.issuer.discovery = {"jwks_uri": None}
-    refused(lambda: fed.assume(), "InvalidIdentityToken", NO_VERIFICATION_KEY)
+    refused(fed.assume, "InvalidIdentityToken", NO_VERIFICATION_KEY)
 
 
 def test_unknown_kid_means_no_verification_key(fed):
     fed.issuer.published = {"ec-1"}
-    refused(lambda: fed.assume(), "InvalidIdentityToken", NO_VERIFICATION_KEY)
+    refused(fed.assume, "InvalidIdentityToken", NO_VERIFICATION_KEY)
 
 
 def test_unreachable_issuer_is_an_idp_communication_error(fed):
@@ -336,19 +336,19 @@ def test_unreachable_issuer_is_an_idp_communication_error(fed):
 @pytest.mark.parametrize("status", [500, 503])
 def test_issuer_answering_5xx_is_an_idp_communication_error(fed, status):
     fed.issuer.jwks_status = status
-    refused(lambda: fed.assume(), "IDPCommunicationError")
+    refused(fed.assume, "IDPCommunicationError")
 
 
 def test_slow_issuer_times_out_as_an_idp_communication_error(fed):
     fed.sandbox.configure(aws={"idp_timeout_seconds": 0.3})
     fed.issuer.delay = 1.0
-    refused(lambda: fed.assume(), "IDPCommunicationError")
+    refused(fed.assume, "IDPCommunicationError")
 
 
 def test_unreachable_issuer_error_is_a_switch(fed):
     fed.sandbox.configure(aws={"idp_unreachable_error": "InvalidIdentityToken"})
     fed.issuer.jwks_status = 503
-    refused(lambda: fed.assume(), "InvalidIdentityToken", NO_VERIFICATION_KEY)
+    refused(fed.assume, "InvalidIdentityToken", NO_VERIFICATION_KEY)
 
 
 def test_botocore_retries_idp_communication_errors(fed):
@@ -386,13 +386,13 @@ def test_discovery_issuer_check_is_a_switch(fed):
     fed.issuer.discovery = {"issuer": "https://identity.oraclecloud.com/"}
     assert fed.assume()["Credentials"]["AccessKeyId"]
     fed.sandbox.configure(aws={"discovery_issuer_must_match": True})
-    refused(lambda: fed.assume(), "InvalidIdentityToken", NO_VERIFICATION_KEY)
+    refused(fed.assume, "InvalidIdentityToken", NO_VERIFICATION_KEY)
 
 
 def test_keys_are_fetched_on_every_call_unless_caching_is_switched_on(fed):
     fed.assume()
     fed.issuer.jwks_status = 401
-    refused(lambda: fed.assume(), "InvalidIdentityToken", NO_VERIFICATION_KEY)
+    refused(fed.assume, "InvalidIdentityToken", NO_VERIFICATION_KEY)
 
     fed.issuer.jwks_status = 200
     fed.sandbox.configure(aws={"jwks_cache_seconds": 600})

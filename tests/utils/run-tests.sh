@@ -83,7 +83,7 @@ run_integration() {
 run_lint() {
     log "ansible-lint"
     make_tree
-    (cd "$TREE" && ansible-lint --offline --nocolor --profile production)
+    (cd "$TREE" && ANSIBLE_COLLECTIONS_PATH=$BUILD ansible-lint --offline --nocolor --profile production)
     log "antsibull-changelog lint"
     (cd "$ROOT" && antsibull-changelog lint)
 }
