@@ -107,6 +107,25 @@ def _botocore():
     return botocore
 
 
+_DATA_LOADER = []
+
+
+def _botocore_session():
+    """A new botocore session that shares one data loader per process.
+
+    Each botocore session otherwise loads and parses the service models again (tens of
+    milliseconds per client): with the loader shared, the second client of a run costs little.
+    """
+    import botocore.loaders  # pylint: disable=import-outside-toplevel
+    import botocore.session  # pylint: disable=import-outside-toplevel
+
+    if not _DATA_LOADER:
+        _DATA_LOADER.append(botocore.loaders.create_loader())
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _DATA_LOADER[0])
+    return session
+
+
 class AwsConnection(object):
     """Where and as whom to call AWS; every value may be None (botocore's defaults then apply)."""
 
@@ -153,12 +172,17 @@ class AwsConnection(object):
         botocore = _botocore()
         import boto3  # pylint: disable=import-outside-toplevel
         try:
-            return boto3.session.Session(
+            session = boto3.session.Session(
+                botocore_session=_botocore_session(),
                 profile_name=self.profile or None,
                 aws_access_key_id=self._access_key or None,
                 aws_secret_access_key=self._secret_key or None,
                 aws_session_token=self._session_token or None,
             )
+            # With a given botocore session, an unknown profile would only surface at the first client.
+            if self.profile and self.profile not in session.available_profiles:
+                raise botocore.exceptions.ProfileNotFound(profile=self.profile)
+            return session
         except botocore.exceptions.ProfileNotFound:
             raise OptionError(
                 "profile", "the AWS profile %r is not in the shared config or credentials file; "

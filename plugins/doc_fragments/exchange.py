@@ -1,0 +1,231 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """The options of the token exchange (argument spec: ``module_utils/_exchange.py``)."""
+
+    DOCUMENTATION = r"""
+options:
+  domain_url:
+    description:
+      - The URL of the OCI Identity Domain, such as C(https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com).
+      - The token is requested from its C(/oauth2/v1/token) endpoint (unless O(token_url) is set), and the issuer that
+        AWS expects is this URL, without C(:443) or trailing slash (unless O(issuer) is set).
+      - It must be C(https://) with a host and at most a port.
+    type: str
+  token_url:
+    description:
+      - The token endpoint, when it is not C(<domain_url>/oauth2/v1/token).
+    type: str
+  client_id:
+    description:
+      - The client ID of the identity domain app (its OAuth client), for the client credentials grant.
+      - One source of the token is needed, O(client_id) with O(client_secret), O(token) or O(token_file).
+    type: str
+  client_secret:
+    description:
+      - The app's client secret, with O(client_id).
+    type: str
+  scope:
+    description:
+      - The scope requested with the client credentials grant.
+      - When not set, the app's own scope fully qualified, O(audience) followed by C(/) (V(sts.amazon.com/)).
+    type: str
+  token:
+    description:
+      - An access token of the identity domain, used as it is (it cannot be renewed).
+    type: str
+  token_file:
+    description:
+      - A file holding an access token of the identity domain. It is read again when the token in it has expired
+        or STS calls it expired, so another process may renew it.
+    type: path
+  cert_bundle:
+    description:
+      - A PEM bundle of the CA certificates that verify the identity domain's TLS certificate, the only ones trusted then.
+      - Needed only for a private endpoint or a test environment; TLS verification cannot be turned off.
+    type: path
+  audience:
+    description:
+      - The audience AWS expects, the app's primary audience and a client ID of the IAM OIDC provider.
+      - The token's C(aud) claim must be this one value before the token is sent to STS.
+    type: str
+    default: sts.amazon.com
+  issuer:
+    description:
+      - The issuer AWS expects, the URL of the IAM OIDC provider, compared with the token's C(iss) claim character for
+        character before the token is sent to STS.
+      - When not set, O(domain_url) without C(:443) or trailing slash. One of them is required.
+    type: str
+  role_arn:
+    description:
+      - The ARN of the IAM role to assume, C(arn:aws:iam::<account>:role/<name>).
+    type: str
+  role_session_name:
+    description:
+      - The name of the role session (2 to 64 letters, digits and C(+=,.@_-)); AWS CloudTrail records it.
+    type: str
+    default: ansible-oci-aws
+  duration_seconds:
+    description:
+      - How long the credentials last, 900 to 43200 seconds, and at most the role's maximum session duration.
+    type: int
+    default: 3600
+  policy:
+    description:
+      - A session policy (JSON text or a mapping) that narrows what the credentials may do; at most 2048 characters.
+    type: json
+  policy_arns:
+    description:
+      - ARNs of up to 10 managed policies used as session policies, narrowing what the credentials may do.
+    type: list
+    elements: str
+notes:
+  - Before the token is sent to STS, its claims are read (without trusting the signature, which STS verifies) and
+    checked as AWS will check them; C(iss) is O(issuer), C(aud) is O(audience) and one value, C(exp) is in the future. Each failure,
+    and each refusal by the identity domain or STS, names the step of the federation that is wrong and the module of this
+    collection that fixes it.
+  - C(sts:AssumeRoleWithWebIdentity) is called without AWS credentials. AWS credentials, when available, are used only
+    to read the role (C(iam:GetRole)) after STS refuses the token, to show the role's trust policy or maximum session
+    duration beside the token's claims.
+  - The identity domain's token endpoint and STS are retried with jittered exponential backoff when they throttle or fail
+    for a transient reason (STS C(Throttling) and C(IDPCommunicationError), HTTP 429 and 5xx), at most 6 attempts or
+    120 seconds each; a token that expires meanwhile is requested again.
+  - The client secret, the token and the AWS credentials are never shown in messages or warnings.
+requirements:
+  - python >= 3.8
+  - boto3 >= 1.35.0
+  - botocore >= 1.35.0
+"""
+
+    # For the lookup: where each option may come from on the controller (secrets never from ini),
+    # and the AWS connection options it takes (not the AWS keys: they would be read from the same
+    # variables that users set from this lookup, and the exchange itself needs none).
+    PLUGINS = r"""
+options:
+  domain_url:
+    env:
+      - name: OCI_DOMAIN_URL
+    vars:
+      - name: oci_aws_domain_url
+  token_url:
+    env:
+      - name: OCI_AWS_TOKEN_URL
+    vars:
+      - name: oci_aws_token_url
+  client_id:
+    env:
+      - name: OCI_AWS_CLIENT_ID
+    vars:
+      - name: oci_aws_client_id
+  client_secret:
+    env:
+      - name: OCI_AWS_CLIENT_SECRET
+    vars:
+      - name: oci_aws_client_secret
+  scope:
+    env:
+      - name: OCI_AWS_SCOPE
+    vars:
+      - name: oci_aws_scope
+  token:
+    env:
+      - name: OCI_AWS_TOKEN
+    vars:
+      - name: oci_aws_token
+  token_file:
+    env:
+      - name: OCI_AWS_TOKEN_FILE
+    vars:
+      - name: oci_aws_token_file
+  cert_bundle:
+    env:
+      - name: OCI_ANSIBLE_CERT_BUNDLE
+    vars:
+      - name: oci_aws_cert_bundle
+  audience:
+    env:
+      - name: OCI_AWS_AUDIENCE
+    vars:
+      - name: oci_aws_audience
+  issuer:
+    env:
+      - name: OCI_AWS_ISSUER
+    vars:
+      - name: oci_aws_issuer
+  role_arn:
+    env:
+      - name: OCI_AWS_ROLE_ARN
+    vars:
+      - name: oci_aws_role_arn
+  role_session_name:
+    env:
+      - name: OCI_AWS_ROLE_SESSION_NAME
+    vars:
+      - name: oci_aws_role_session_name
+  duration_seconds:
+    env:
+      - name: OCI_AWS_DURATION_SECONDS
+    vars:
+      - name: oci_aws_duration_seconds
+  policy:
+    vars:
+      - name: oci_aws_session_policy
+  policy_arns:
+    vars:
+      - name: oci_aws_session_policy_arns
+  profile:
+    description:
+      - The AWS profile whose credentials read the role after STS refuses the token (see the notes); the exchange
+        itself needs no AWS credentials.
+      - When not set, botocore's own resolution applies (E(AWS_PROFILE), E(AWS_ACCESS_KEY_ID), ...).
+    type: str
+    aliases: [aws_profile]
+    env:
+      - name: AWS_PROFILE
+    vars:
+      - name: aws_profile
+  region:
+    description:
+      - The AWS region, which chooses the STS endpoint.
+      - When not set, the profile's region.
+    type: str
+    aliases: [aws_region]
+    env:
+      - name: AWS_REGION
+      - name: AWS_DEFAULT_REGION
+    vars:
+      - name: aws_region
+  endpoint_url:
+    description:
+      - A URL that replaces the STS (and IAM) endpoint, for private endpoints and emulators.
+      - When not set, botocore's E(AWS_ENDPOINT_URL_STS) and profile settings still apply.
+    type: str
+    aliases: [aws_endpoint_url]
+    env:
+      - name: AWS_ENDPOINT_URL
+    vars:
+      - name: aws_endpoint_url
+  aws_ca_bundle:
+    description:
+      - A CA bundle that verifies the AWS endpoints' TLS certificates, for endpoints signed by a private CA.
+    type: path
+    env:
+      - name: AWS_CA_BUNDLE
+    vars:
+      - name: aws_ca_bundle
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificates of the AWS endpoints. Leave it on; use O(aws_ca_bundle) to trust
+        a private CA.
+    type: bool
+    default: true
+    vars:
+      - name: aws_validate_certs
+"""

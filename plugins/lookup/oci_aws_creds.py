@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: oci_aws_creds
+short_description: Temporary AWS credentials for an OCI Identity Domain token, cached across forks and runs
+version_added: 0.1.0
+description:
+  - Gets an access token from an OCI Identity Domain (client credentials grant) or takes one given, checks it as AWS will,
+    and exchanges it with AWS STS C(AssumeRoleWithWebIdentity) for temporary credentials of an IAM role (steps 6 and 7
+    of the federation). The same implementation as M(multicloud.oci_aws.oci_aws_assume), run on the controller.
+  - Returns one dictionary per role (the terms, or O(role_arn)) with RV(_raw[].access_key), RV(_raw[].secret_key),
+    RV(_raw[].session_token), RV(_raw[].expiration), RV(_raw[].assumed_role_arn) and RV(_raw[].environment).
+  - B(Cached.) Ansible evaluates a lookup anew for every host and task, each in its own process. The credentials are
+    kept in a private cache on the controller (a 0700 directory of 0600 files, replaced atomically) and reused until
+    O(cache_refresh_margin) seconds before they expire; concurrent forks wait for one exchange instead of making one
+    each. The key is everything that changes the credentials (secrets only as SHA-256 digests). A cached answer loads
+    neither boto3 nor the OCI SDK.
+author:
+  - multicloud.oci_aws developers (@multicloud)
+extends_documentation_fragment:
+  - multicloud.oci_aws.exchange
+  - multicloud.oci_aws.exchange.plugins
+options:
+  _terms:
+    description:
+      - ARNs of roles to assume, one answer each. When none is given, O(role_arn).
+    type: list
+    elements: str
+    required: false
+  role_arn:
+    description:
+      - The role to assume when no term is given.
+  policy:
+    type: raw
+  cache:
+    description:
+      - Whether to keep the credentials in the cache and use them from there while they are valid.
+      - With V(false), every evaluation makes a new token request and a new STS call.
+    type: bool
+    default: true
+    env:
+      - name: OCI_AWS_CREDS_CACHE
+    ini:
+      - section: oci_aws_creds
+        key: cache
+    vars:
+      - name: oci_aws_creds_cache
+  cache_dir:
+    description:
+      - The cache directory, made 0700 when missing. It must belong to the user running Ansible.
+      - When not set, C(multicloud.oci_aws/credentials) in E(XDG_CACHE_HOME) or C(~/.cache).
+    type: path
+    env:
+      - name: OCI_AWS_CREDS_CACHE_DIR
+    ini:
+      - section: oci_aws_creds
+        key: cache_dir
+    vars:
+      - name: oci_aws_creds_cache_dir
+  cache_refresh_margin:
+    description:
+      - Cached credentials are replaced by new ones this many seconds before they expire (less than O(duration_seconds)).
+    type: int
+    default: 600
+    env:
+      - name: OCI_AWS_CREDS_CACHE_REFRESH_MARGIN
+    ini:
+      - section: oci_aws_creds
+        key: cache_refresh_margin
+    vars:
+      - name: oci_aws_creds_cache_refresh_margin
+notes:
+  - Variables named in the options' C(vars) sources are templated by the lookup, so they may hold Jinja or vaulted values.
+  - Keep the answer out of output. Give it to modules whose secret options are C(no_log) (for example with
+    C(module_defaults)), or to C(ansible.builtin.set_fact) in a task with C(no_log) set. Values given to the
+    C(environment) keyword appear in clear in the C(EXEC) lines that Ansible prints at C(-vvv), even when the task
+    has C(no_log) set.
+seealso:
+  - module: multicloud.oci_aws.oci_aws_assume
+  - name: AssumeRoleWithWebIdentity
+    description: The STS call and its errors.
+    link: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
+"""
+
+EXAMPLES = r"""
+- name: Use the role's credentials with modules whose secret options are no_log
+  vars:
+    aws: "{{ lookup('multicloud.oci_aws.oci_aws_creds', 'arn:aws:iam::123456789012:role/oci-reporting',
+                    domain_url=oci_domain_url, client_id=oci_client_id, client_secret=oci_client_secret,
+                    region='eu-frankfurt-1') }}"
+  module_defaults:
+    group/amazon.aws.aws:
+      access_key: "{{ aws.access_key }}"
+      secret_key: "{{ aws.secret_key }}"
+      session_token: "{{ aws.session_token }}"
+      region: eu-frankfurt-1
+  block:
+    - name: List the reports (the lookup is evaluated for each task, and answered from the cache)
+      amazon.aws.s3_object:
+        bucket: reports
+        mode: list
+
+- name: The same from variables (oci_aws_domain_url, oci_aws_client_id, oci_aws_client_secret, oci_aws_role_arn)
+  ansible.builtin.set_fact:
+    aws: "{{ lookup('multicloud.oci_aws.oci_aws_creds') }}"
+  no_log: true
+
+- name: A token written by another process, no cache
+  ansible.builtin.set_fact:
+    aws: "{{ lookup('multicloud.oci_aws.oci_aws_creds', token_file='/run/oci/token', issuer=oci_domain_url,
+                    role_arn=role_arn, cache=false) }}"
+  no_log: true
+"""
+
+RETURN = r"""
+_raw:
+  description: The credentials, one dictionary per role.
+  type: list
+  elements: dict
+  contains:
+    access_key:
+      description: The access key ID (amazon.aws's option name).
+      type: str
+      sample: ASIAIOSFODNN7EXAMPLE
+    secret_key:
+      description: The secret access key. A secret.
+      type: str
+    session_token:
+      description: The session token. A secret.
+      type: str
+    expiration:
+      description: When the credentials expire, ISO 8601 UTC.
+      type: str
+      sample: "2030-01-01T12:00:00Z"
+    assumed_role_arn:
+      description: The ARN of the role session.
+      type: str
+      sample: arn:aws:sts::123456789012:assumed-role/oci-reporting/ansible-oci-aws
+    environment:
+      description:
+        - E(AWS_ACCESS_KEY_ID), E(AWS_SECRET_ACCESS_KEY) and E(AWS_SESSION_TOKEN). Secrets.
+        - Values given to the C(environment) keyword are printed at C(-vvv); prefer the other forms.
+      type: dict
+"""
+
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+from ansible.utils.display import Display
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
+from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials
+
+display = Display()
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=self._templated_sources(variables or {}), direct=kwargs)
+        options = dict((name, self.get_option(name)) for name in self.option_definitions if name != "_terms")
+        roles = list(terms or [])
+        if roles and options.get("role_arn"):
+            raise AnsibleLookupError("give the role as a term or as role_arn, not both")
+        if not roles:
+            if not options.get("role_arn"):
+                raise AnsibleLookupError("role_arn is required: give the role's ARN as a term or as role_arn")
+            roles = [options["role_arn"]]
+        answers = []
+        try:
+            for role_arn in roles:
+                options["role_arn"] = role_arn
+                answers.append(lookup_credentials(options, display.warning))
+        except OciAwsError as exc:
+            raise AnsibleLookupError(exc.msg)
+        return answers
+
+    def _templated_sources(self, variables):
+        """The variables this lookup reads, templated: Ansible hands lookups their raw, untemplated values."""
+        templated = {}
+        for definition in self.option_definitions.values():
+            for source in definition.get("vars") or ():
+                name = source["name"]
+                if name in variables:
+                    templated[name] = self._templar.template(variables[name])
+        return templated

@@ -1,0 +1,111 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to multicloud.oci_aws: not a public API, may change without notice.
+
+What the module ``oci_aws_assume`` does, without the module: check its options, make the
+exchange (``_exchange``), then write the AWS profiles asked for (``_aws_files``,
+``_credential_process``), each only when it differs, none in check mode.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible.module_utils.common.parameters import env_fallback
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files import (
+    check_profile,
+    credentials_change,
+    shadowing_credentials,
+)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import ProcessProfile
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (
+    Exchange,
+    ExchangeSpec,
+    OptionAdapter,
+    exchange_argument_spec,
+)
+
+DEFAULT_PROCESS_DIR = "~/.aws/multicloud.oci_aws"
+
+
+def assume_argument_spec():
+    """The module's options: the exchange's, and the profiles it may write."""
+    spec = exchange_argument_spec()
+    spec.update(
+        credentials_profile=dict(type="str"),
+        aws_shared_credentials_file=dict(type="path", no_log=False,
+                                         fallback=(env_fallback, ["AWS_SHARED_CREDENTIALS_FILE"])),
+        credential_process_profile=dict(type="str"),
+        aws_config_file=dict(type="path", fallback=(env_fallback, ["AWS_CONFIG_FILE"])),
+        credential_process_dir=dict(type="path", default=DEFAULT_PROCESS_DIR),
+    )
+    return spec
+
+
+def _aws_file(path, name):
+    return os.path.expanduser(path or os.path.join("~", ".aws", name))
+
+
+class Assume(object):
+    """The exchange and the profiles, every option checked before any request."""
+
+    def __init__(self, options, spec, credentials_file, credentials_profile=None, process=None):
+        self.options = options
+        self.spec = spec
+        self.credentials_file = credentials_file
+        self.credentials_profile = credentials_profile
+        self.process = process
+        self.exchange = Exchange(spec)
+
+    @classmethod
+    def from_params(cls, params):
+        options = OptionAdapter.from_dict(params)
+        spec = ExchangeSpec.from_options(options)
+        for name in ("credentials_profile", "credential_process_profile"):
+            if params.get(name) is not None:
+                check_profile(params[name], name)
+        process = None
+        process_profile = params.get("credential_process_profile")
+        if process_profile is not None:
+            if process_profile == params.get("credentials_profile"):
+                raise OptionError("credential_process_profile", "credential_process_profile and credentials_profile "
+                                                                "must differ: keys in the shared credentials file are "
+                                                                "used before credential_process")
+            ProcessProfile.check_options(options)
+            process = ProcessProfile(process_profile, _aws_file(params.get("aws_config_file"), "config"),
+                                     os.path.expanduser(params.get("credential_process_dir") or DEFAULT_PROCESS_DIR))
+        return cls(options, spec, _aws_file(params.get("aws_shared_credentials_file"), "credentials"),
+                   params.get("credentials_profile"), process)
+
+    @property
+    def warnings(self):
+        return self.spec.warnings
+
+    def run(self, check_mode, diff, python):
+        """The module's result; ``python`` is the interpreter that a credential_process runs with."""
+        credentials = self.exchange.run()
+        result = credentials.as_dict()
+        changes = []
+        if self.credentials_profile is not None:
+            changes.append(credentials_change(self.credentials_file, self.credentials_profile, credentials))
+            result["credentials_file"] = dict(path=changes[-1].path, profile=self.credentials_profile)
+        if self.process is not None:
+            changes.extend(self.process.changes(self.options, self.exchange.region, python))
+            result["credential_process"] = dict(
+                config_file=changes[-1].path, profile=self.process.profile, command=self.process.command(python),
+                settings_file=self.process.settings_file)
+            shadow = shadowing_credentials(self.credentials_file, self.process.profile)
+            if shadow:
+                self.spec.warnings.append(shadow)
+        changed = False
+        for change in changes:
+            changed = change.apply(check_mode) or changed
+        result["changed"] = changed
+        if diff:
+            result["diff"] = [change.diff() for change in changes if change.changed]
+        return result

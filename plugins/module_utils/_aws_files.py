@@ -1,0 +1,255 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to multicloud.oci_aws: not a public API, may change without notice.
+
+Private files on the host that runs the module: the AWS shared credentials and config files
+(one section edited in place, every other line kept) and the credential_process files;
+:func:`credentials_change` writes temporary credentials as a profile of the credentials file.
+
+Every file is written to a temporary name in its directory with mode 0600 and renamed into
+place; a directory made for it is 0700, and an existing one of ours that others can read is made
+0700. A file is written only when its content differs. :class:`FileChange` also gives the diff,
+in which the values of secret keys are never shown.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import os
+import re
+import stat
+import tempfile
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError
+
+_PROFILE = re.compile(r"^[\w.+=,@:/-]{1,128}$")
+_SECTION = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(?:[#;].*)?$")
+_KEY = re.compile(r"^([^\s=:#;\[][^=:]*?)\s*[=:]\s*(.*?)\s*$")
+CREDENTIAL_SECRETS = ("aws_secret_access_key", "aws_session_token")
+HIDDEN = "<hidden>"
+HIDDEN_CHANGED = "<hidden, changed>"
+
+
+def check_profile(value, option):
+    if not isinstance(value, str) or not _PROFILE.match(value):
+        raise OptionError(option, "%s must be a profile name of letters, digits and _.+=,@:/- (no spaces or brackets): "
+                                  "got %r" % (option, value))
+    return value
+
+
+def config_section(profile):
+    """The section of ``profile`` in the AWS config file (``[default]`` or ``[profile <name>]``)."""
+    return "default" if profile == "default" else "profile " + profile
+
+
+def _owned(info, path, what):
+    if info.st_uid != os.geteuid():
+        raise OciAwsError("%s %s belongs to another user; refusing to use it" % (what, path))
+
+
+def private_directory(path, check_mode):
+    """Make ``path`` (and missing parents) 0700, or tighten an existing one of ours. True if that is a change."""
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        if exc.errno != errno.ENOENT:
+            raise OciAwsError("cannot use the directory %s: %s" % (path, exc.strerror))
+        if not check_mode:
+            try:
+                os.makedirs(path, 0o700)
+            except OSError as exc:
+                raise OciAwsError("cannot create the directory %s: %s" % (path, exc.strerror))
+            os.chmod(path, 0o700)
+        return True
+    if not stat.S_ISDIR(info.st_mode):
+        raise OciAwsError("%s is not a directory" % path)
+    _owned(info, path, "the directory")
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        if not check_mode:
+            os.chmod(path, 0o700)
+        return True
+    return False
+
+
+def read_file(path):
+    """The text of ``path``, or None if it does not exist."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except IOError as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise OciAwsError("cannot read %s: %s" % (path, exc.strerror))
+
+
+def atomic_write(path, data):
+    """Replace ``path`` with ``data`` (bytes) as a 0600 file, atomically."""
+    directory = os.path.dirname(path)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.rename(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+class FileChange(object):
+    """One private file: its content before and after, written only when they differ.
+
+    ``describe(content, other)`` renders a content for the diff, never a secret (``other`` is the
+    content it replaces, or None); by default the text itself.
+    """
+
+    def __init__(self, path, after, describe=None):
+        # Write through a symbolic link (users link ~/.aws/credentials elsewhere), never over it.
+        self.path = os.path.realpath(path)
+        self.after = after
+        self.before = read_file(self.path)
+        self._describe = describe or (lambda content, other: content.decode("utf-8"))
+        if self.before is not None:
+            info = os.stat(self.path)
+            _owned(info, self.path, "the file")
+            self._mode = stat.S_IMODE(info.st_mode)
+        else:
+            self._mode = None
+
+    @property
+    def changed(self):
+        return self.before != self.after or self._mode != 0o600
+
+    def apply(self, check_mode):
+        """Write the file if it differs (not in check mode); True if it differs."""
+        directory_changed = private_directory(os.path.dirname(self.path), check_mode)
+        if not self.changed:
+            return directory_changed
+        if not check_mode:
+            atomic_write(self.path, self.after)
+        return True
+
+    def diff(self):
+        before = "" if self.before is None else self._describe(self.before, None)
+        after = self._describe(self.after, self.before)
+        if self.before is not None and self._mode != 0o600:
+            before += "(mode %04o)\n" % self._mode
+        return {"before_header": self.path, "after_header": self.path, "before": before, "after": after}
+
+
+def set_section(text, section, values):
+    """``text`` (an INI file) with ``values`` set in ``[section]``; every other line is kept.
+
+    A key already in the section is replaced in place (with its continuation lines); new keys go
+    after the section's last line; a missing section is added at the end.
+    """
+    lines = text.splitlines() if text else []
+    start = end = None
+    for number, line in enumerate(lines):
+        match = _SECTION.match(line)
+        if match:
+            if start is not None:
+                end = number
+                break
+            if match.group(1) == section:
+                start = number
+    rendered = ["%s = %s" % (key, value) for key, value in values]
+    if start is None:
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return "\n".join(lines + ([""] if lines else []) + ["[%s]" % section] + rendered) + "\n"
+    end = len(lines) if end is None else end
+    body = lines[start + 1:end]
+    pending = dict(values)
+    kept = []
+    skipping = False
+    for line in body:
+        match = _KEY.match(line)
+        if match:
+            key = match.group(1).strip()
+            skipping = key in pending
+            if skipping:
+                kept.append("%s = %s" % (key, pending.pop(key)))
+                continue
+        elif skipping and line[:1].isspace() and line.strip():
+            continue  # a continuation line of a replaced key
+        else:
+            skipping = False
+        kept.append(line)
+    last = len(kept)
+    while last and not kept[last - 1].strip():
+        last -= 1
+    kept[last:last] = ["%s = %s" % (key, value) for key, value in values if key in pending]
+    return "\n".join(lines[:start + 1] + kept + lines[end:]) + "\n"
+
+
+def section_values(text, section):
+    """``{key: value}`` of ``[section]`` in ``text`` (first-level keys only), or None if there is no such section."""
+    found = None
+    for line in (text or "").splitlines():
+        match = _SECTION.match(line)
+        if match:
+            if found is not None:
+                break
+            if match.group(1) == section:
+                found = {}
+            continue
+        key = _KEY.match(line) if found is not None else None
+        if key:
+            found[key.group(1)] = key.group(2)
+    return found
+
+
+def masked_section(content, section, secret_keys, other=None):
+    """``[section]`` of ``content`` for a diff: secret values hidden (marked when they differ from ``other``)."""
+    values = section_values(content.decode("utf-8") if content is not None else "", section)
+    if values is None:
+        return ""
+    theirs = section_values(other.decode("utf-8") if other is not None else "", section) or {}
+    lines = ["[%s]" % section]
+    for key in sorted(values):
+        value = values[key]
+        if key in secret_keys:
+            value = HIDDEN_CHANGED if other is not None and theirs.get(key) != value else HIDDEN
+        lines.append("%s = %s" % (key, value))
+    return "\n".join(lines) + "\n"
+
+
+def credentials_change(path, profile, credentials):
+    """The shared credentials file with ``[profile]`` holding ``credentials`` (other profiles untouched)."""
+    before = text_of(path)
+    values = (
+        ("aws_access_key_id", credentials.access_key),
+        ("aws_secret_access_key", credentials.secret_key),
+        ("aws_session_token", credentials.session_token),
+        # Not read by botocore; tells people (and saml2aws-style tools) when the keys stop working.
+        ("x_security_token_expires", credentials.as_dict()["expiration"]),
+    )
+    after = set_section(before, profile, values).encode("utf-8")
+    return FileChange(path, after, describe=lambda content, other: masked_section(content, profile, CREDENTIAL_SECRETS, other))
+
+
+def text_of(path):
+    """The text of ``path`` (through a symbolic link), '' when there is none."""
+    content = read_file(os.path.realpath(path))
+    try:
+        return "" if content is None else content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise OciAwsError("%s is not UTF-8 text; refusing to rewrite it" % path)
+
+
+def shadowing_credentials(credentials_file, profile):
+    """A warning when the shared credentials file has keys for ``profile``, which botocore prefers to credential_process."""
+    values = section_values(text_of(credentials_file), profile) or {}
+    if "aws_access_key_id" in values:
+        return ("the shared credentials file %s has keys for the profile %s; botocore uses them before the profile's "
+                "credential_process: remove that section there" % (credentials_file, profile))
+    return None

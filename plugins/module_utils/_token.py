@@ -1,0 +1,438 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to multicloud.oci_aws: not a public API, may change without notice.
+
+Step 6 of the procedure: the OCI access token that AWS STS takes as a web identity token, and
+the preflight that reads it (without trusting it) before STS does.
+
+- :class:`ClientCredentials` asks the identity domain's token endpoint for a token with the
+  client-credentials grant (plain HTTPS from the standard library: TLS always verified, only the
+  given CA bundle trusted, no redirects followed, proxies from the environment honoured);
+  :class:`GivenToken` and :class:`FileToken` take a token from a string or a file (re-read when
+  the one read has expired or STS says so).
+- :class:`Expectations` checks the claims STS will check (``iss``, ``aud``, ``exp``, required
+  claims) and raises a :class:`Breakpoint` that names the step of the procedure that is wrong and
+  the module that fixes it.
+
+Neither the token nor the client secret ever enters a message.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import binascii
+import datetime
+import http.client as http_client
+import json
+import os
+import re
+import socket
+import ssl
+import time
+import urllib.error as urllib_error
+import urllib.parse as urllib_parse
+import urllib.request as urllib_request
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
+    OciAwsError,
+    OptionError,
+    Retrier,
+    ServiceError,
+    Transient,
+    parse_retry_after,
+)
+
+# The shared issuer of identity domains whose issuer was never changed (Oracle writes it with a slash).
+OCI_DEFAULT_ISSUERS = ("https://identity.oraclecloud.com/", "https://identity.oraclecloud.com")
+# STS API model: WebIdentityToken is 4 to 20000 characters.
+MIN_TOKEN_LENGTH, MAX_TOKEN_LENGTH = 4, 20000
+REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat")
+# A token with less than this left is renewed before it is sent (when its source can renew it).
+RENEW_WITHIN = 60
+TOKEN_TIMEOUT = 15
+_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+_TRANSIENT_STATUS = (429, 500, 502, 503, 504)
+
+FIX_APP = "run multicloud.oci_aws.oci_oidc_app"
+FIX_POLICY = "run multicloud.oci_aws.oci_token_policy"
+FIX_AWS = "run multicloud.oci_aws.aws_oidc_role"
+
+
+class Breakpoint(OciAwsError):
+    """A step of the federation is missing or wrong; the message names the step and the fix.
+
+    ``step`` is the step of the manual procedure (``"2.1"``, ``"3"``, ...), returned beside the message.
+    """
+
+    def __init__(self, step, msg, **details):
+        super(Breakpoint, self).__init__("%s [step %s of the procedure]" % (msg, step), step=step, **details)
+        self.step = step
+
+
+def utc_iso(epoch):
+    """ISO 8601 UTC with a Z, to the second."""
+    return datetime.datetime.fromtimestamp(epoch, tz=datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _b64json(part, what):
+    padded = part + "=" * (-len(part) % 4)
+    try:
+        value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")).decode("utf-8"))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ValueError("its %s is not base64url-encoded JSON" % what)
+    if not isinstance(value, dict):
+        raise ValueError("its %s is not a JSON object" % what)
+    return value
+
+
+class Token(object):
+    """An access token and its claims, decoded without verifying the signature (STS verifies it).
+
+    ``origin`` says where it came from, for messages (never the token itself).
+    """
+
+    def __init__(self, raw, header, claims, origin):
+        self.raw = raw
+        self.header = header
+        self.claims = claims
+        self.origin = origin
+
+    @classmethod
+    def parse(cls, raw, origin, option=None):
+        """Decode ``raw``; a malformed token raises :class:`OptionError` (``option`` given) or :class:`ServiceError`."""
+
+        def refuse(why):
+            msg = "%s is not a usable JSON Web Token: %s" % (origin, why)
+            if option:
+                raise OptionError(option, msg + "; give the access_token of the identity domain's token endpoint")
+            raise ServiceError(msg, endpoint=origin)
+
+        if not isinstance(raw, str):
+            refuse("not text")
+        raw = raw.strip()
+        if not MIN_TOKEN_LENGTH <= len(raw) <= MAX_TOKEN_LENGTH:
+            refuse("it has %d characters; STS takes %d to %d" % (len(raw), MIN_TOKEN_LENGTH, MAX_TOKEN_LENGTH))
+        if raw.count(".") == 4:
+            refuse("it is encrypted (JWE, five parts); STS needs a signed token (JWS, three parts)")
+        if not _JWS.match(raw):
+            refuse("a JWT is three base64url parts separated by dots")
+        head, payload, _signature = raw.split(".")
+        try:
+            header = _b64json(head, "header")
+            claims = _b64json(payload, "payload")
+        except ValueError as exc:
+            refuse(str(exc))
+        return cls(raw, header, claims, origin)
+
+    @property
+    def expires_at(self):
+        exp = self.claims.get("exp")
+        return exp if isinstance(exp, int) and not isinstance(exp, bool) else None
+
+    def expires_within(self, seconds, now):
+        return self.expires_at is None or self.expires_at - now <= seconds
+
+    def audiences(self):
+        aud = self.claims.get("aud")
+        return aud if isinstance(aud, list) else [aud]
+
+
+class Expectations(object):
+    """What AWS will require of the token: its issuer, its single audience, and that it is valid now.
+
+    ``issuer`` is the URL of the IAM OIDC provider (compared character for character, as STS
+    does); ``issuer_option`` names where it came from for messages (``issuer`` or ``domain_url``).
+    """
+
+    def __init__(self, issuer, audience, issuer_option="issuer"):
+        self.issuer = issuer
+        self.audience = audience
+        self.issuer_option = issuer_option
+
+    def check(self, token, now):
+        claims = token.claims
+        for name in REQUIRED_CLAIMS:
+            if claims.get(name) is None:
+                raise Breakpoint("6", "%s has no %r claim, which STS requires: it is not an access token of an "
+                                      "identity domain app; request it with the client credentials grant" % (token.origin, name))
+        self._check_issuer(token, claims["iss"])
+        self._check_audience(token)
+        self._check_lifetime(token, now)
+
+    def _check_issuer(self, token, iss):
+        if iss == self.issuer:
+            return
+        if iss in OCI_DEFAULT_ISSUERS:
+            raise Breakpoint(
+                "3",
+                "the token's issuer is %s, the identity domain's default, but AWS expects %s: the domain's issuer was "
+                "not changed; %s (domain_url: the domain, issuer: %s)" % (iss, self.issuer, FIX_POLICY, self.issuer),
+                claim="iss",
+            )
+        if not isinstance(iss, str) or not iss.startswith("https://"):
+            raise Breakpoint(
+                "3", "the token's issuer %r is not an https URL, which AWS requires: set the domain's issuer to %s; %s"
+                     % (iss, self.issuer, FIX_POLICY), claim="iss")
+        raise Breakpoint(
+            "3",
+            "the token's issuer is %s but AWS expects %s (from %s): they must be identical, character for character "
+            "(scheme, port and trailing slash included). Set the domain's issuer to %s (%s), or, if the IAM OIDC "
+            "provider is registered for %s, set issuer to that" % (iss, self.issuer, self.issuer_option, self.issuer,
+                                                                   FIX_POLICY, iss),
+            claim="iss",
+        )
+
+    def _check_audience(self, token):
+        audiences = token.audiences()
+        if len(audiences) != 1:
+            raise Breakpoint(
+                "2.1",
+                "the token has %d audiences (%s) but STS needs exactly one, %s: the app has secondary audiences, or the "
+                "scope requested names several resources; %s (it removes secondary audiences) and request only the scope "
+                "%s/" % (len(audiences), ", ".join(str(a) for a in audiences), self.audience, FIX_APP, self.audience),
+                claim="aud",
+            )
+        if audiences[0] != self.audience:
+            raise Breakpoint(
+                "2.1",
+                "the token's audience is %r but AWS expects %r: the app's primary audience, the IAM OIDC provider's "
+                "client IDs and the trust policy's aud condition must all be the same; %s with audience: %s, or, if AWS "
+                "is set up for %r, set audience to that" % (audiences[0], self.audience, FIX_APP, self.audience, audiences[0]),
+                claim="aud",
+            )
+        azp = token.claims.get("azp")
+        if azp is not None and azp != self.audience:
+            raise Breakpoint(
+                "2.1", "the token has an azp claim %r, which STS matches against the provider's client IDs instead of "
+                       "aud (%r); request the token as the app whose audience is %s" % (azp, self.audience, self.audience),
+                claim="azp")
+
+    def _check_lifetime(self, token, now):
+        exp = token.expires_at
+        if exp is None:
+            raise Breakpoint("6", "%s has an exp claim that is not an integer; STS requires integer timestamps" % token.origin)
+        if exp <= now:
+            raise Breakpoint(
+                "6",
+                "%s expired at %s (it is %s here): get a fresh token (identity domain tokens last an hour unless the app "
+                "says otherwise); if it was just issued, the clock of this host or of the domain is wrong"
+                % (token.origin, utc_iso(exp), utc_iso(now)),
+                claim="exp",
+            )
+
+
+class TokenSource(object):
+    """Where tokens come from. ``current(now)`` gives the token to send; ``renew()`` drops it."""
+
+    renewable = False
+
+    def __init__(self):
+        self._token = None
+
+    def current(self, now):
+        if self._token is None or (self.renewable and self._token.expires_within(RENEW_WITHIN, now)):
+            self._token = self._obtain()
+        return self._token
+
+    def renew(self):
+        if self.renewable:
+            self._token = None
+
+    def _obtain(self):
+        raise NotImplementedError
+
+
+class GivenToken(TokenSource):
+    """A token given as a string (option ``token``): used as it is, never renewed."""
+
+    def __init__(self, raw):
+        super(GivenToken, self).__init__()
+        self._token = Token.parse(raw, "the token given in token", option="token")
+
+    def _obtain(self):
+        return self._token
+
+
+class FileToken(TokenSource):
+    """A token read from a file (option ``token_file``), read again when the one read is expiring or refused."""
+
+    renewable = True
+
+    def __init__(self, path):
+        super(FileToken, self).__init__()
+        self.path = path
+
+    def _obtain(self):
+        try:
+            with open(self.path, "r") as handle:
+                raw = handle.read(MAX_TOKEN_LENGTH + 2)
+        except (IOError, OSError) as exc:
+            raise OptionError("token_file", "token_file %s cannot be read (%s): give the path of a file holding the "
+                                            "access token" % (self.path, exc.strerror or exc))
+        return Token.parse(raw, "the token in token_file %s" % self.path, option="token_file")
+
+
+def _ssl_context(cert_bundle):
+    if cert_bundle:
+        return ssl.create_default_context(cafile=cert_bundle)
+    return ssl.create_default_context()
+
+
+class _NoRedirect(urllib_request.HTTPRedirectHandler):
+    """Never follow a redirect: the client's credentials must not travel to another URL."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def https_post(url, body, headers, cert_bundle=None, timeout=TOKEN_TIMEOUT):
+    """POST ``body`` to ``url``; return ``(status, headers, body)`` for every HTTP answer.
+
+    Connection failures raise ``OSError`` (or ``urllib`` ``URLError``) for the caller to classify.
+    """
+    opener = urllib_request.build_opener(urllib_request.HTTPSHandler(context=_ssl_context(cert_bundle)), _NoRedirect())
+    request = urllib_request.Request(url, data=body, headers=headers)
+    try:
+        response = opener.open(request, timeout=timeout)
+    except urllib_error.HTTPError as exc:
+        try:
+            return exc.code, exc.headers, exc.read()
+        finally:
+            exc.close()
+    try:
+        return response.status, response.headers, response.read()
+    finally:
+        response.close()
+
+
+class _HttpAnswer(Exception):
+    """A transient HTTP answer of the token endpoint, for the retrier."""
+
+    def __init__(self, status, retry_after):
+        super(_HttpAnswer, self).__init__(status)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def _tls_failure(exc):
+    reason = getattr(exc, "reason", exc)
+    return isinstance(reason, ssl.SSLCertVerificationError) or isinstance(exc, ssl.SSLCertVerificationError)
+
+
+def _classify(exc):
+    if isinstance(exc, _HttpAnswer):
+        return Transient("HTTP %d" % exc.status, exc.retry_after)
+    if _tls_failure(exc):
+        return None
+    if isinstance(exc, (urllib_error.URLError, socket.timeout, ConnectionError, http_client.HTTPException, OSError)):
+        reason = getattr(exc, "reason", None) or exc
+        return Transient("connection failure (%s)" % type(reason).__name__)
+    return None
+
+
+class ClientCredentials(TokenSource):
+    """The client-credentials grant at the identity domain's token endpoint (step 6)."""
+
+    renewable = True
+
+    def __init__(self, token_url, client_id, client_secret, scope, audience, cert_bundle=None, retrier=None,
+                 post=https_post, clock=time.time):
+        super(ClientCredentials, self).__init__()
+        self.token_url = token_url
+        self.client_id = client_id
+        self._secret = client_secret
+        self.scope = scope
+        self.audience = audience
+        self.cert_bundle = cert_bundle
+        self.retrier = retrier or Retrier()
+        self._post = post
+        self._clock = clock
+
+    def _obtain(self):
+        quote = urllib_parse.quote_plus
+        # RFC 6749 section 2.3.1: both are form-encoded before they are joined for HTTP Basic.
+        basic = base64.b64encode(("%s:%s" % (quote(self.client_id), quote(self._secret))).encode("utf-8")).decode("ascii")
+        body = urllib_parse.urlencode({"grant_type": "client_credentials", "scope": self.scope}).encode("ascii")
+        headers = {
+            "Authorization": "Basic " + basic,
+            "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
+            "Accept": "application/json",
+        }
+        endpoint = "the token endpoint %s" % self.token_url
+
+        def once():
+            status, answer_headers, content = self._post(self.token_url, body, headers, self.cert_bundle)
+            if status in _TRANSIENT_STATUS:
+                raise _HttpAnswer(status, parse_retry_after(answer_headers.get("Retry-After") if answer_headers else None))
+            return status, answer_headers, content
+
+        try:
+            status, answer_headers, content = self.retrier.call(once, _classify, endpoint)
+        except (urllib_error.URLError, OSError, http_client.HTTPException) as exc:
+            if _tls_failure(exc):
+                raise ServiceError(
+                    "%s: its TLS certificate could not be verified; if the identity domain is reached through a private "
+                    "CA, set cert_bundle to that CA's PEM bundle" % endpoint, endpoint=self.token_url)
+            raise ServiceError("%s: %s" % (endpoint, getattr(exc, "reason", None) or exc), endpoint=self.token_url)
+        if status == 200:
+            return self._token_from(content)
+        raise self._refusal(status, answer_headers, content)
+
+    def _token_from(self, content):
+        try:
+            answer = json.loads(content.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            answer = None
+        raw = answer.get("access_token") if isinstance(answer, dict) else None
+        if not isinstance(raw, str):
+            raise ServiceError("the token endpoint %s answered HTTP 200 without an access_token" % self.token_url,
+                               endpoint=self.token_url)
+        return Token.parse(raw, "the token from %s" % self.token_url)
+
+    def _refusal(self, status, headers, content):
+        """The error for a refused token request, naming the step of the procedure to fix."""
+        if 300 <= status < 400:
+            return ServiceError(
+                "the token endpoint %s redirects (HTTP %d to %s): set domain_url (or token_url) to the domain's own URL"
+                % (self.token_url, status, headers.get("Location") if headers else "?"), endpoint=self.token_url, status=status)
+        try:
+            answer = json.loads(content.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            answer = {}
+        answer = answer if isinstance(answer, dict) else {}
+        error = str(answer.get("error") or "")
+        said = "%s%s" % (error or "HTTP %d" % status, (": " + str(answer.get("error_description"))[:300])
+                         if answer.get("error_description") else "")
+        details = dict(endpoint=self.token_url, status=status, error_code=error or None)
+        if error == "invalid_client":
+            return Breakpoint(
+                "2", "the identity domain refused client_id %s and its secret (%s): check client_id and client_secret "
+                     "(a regenerated secret replaces the old one at once), and that the app is an active OAuth client "
+                     "(steps 2.2 and 2.3); %s" % (self.client_id, said, FIX_APP), **details)
+        if error == "unauthorized_client":
+            return Breakpoint(
+                "2.2", "the app %s may not use the client credentials grant (%s): allow that grant in its OAuth client "
+                       "configuration; %s" % (self.client_id, said, FIX_APP), **details)
+        if error == "invalid_scope":
+            return Breakpoint(
+                "2.1",
+                "the identity domain refused the scope %r (%s): the app is not a resource server with primary audience "
+                "%s and scope value / (step 2.1), or the client is not allowed that resource's scope (step 2.2, \"Add "
+                "resources\"); %s with audience: %s, and request the scope %s/" % (
+                    self.scope, said, self.audience, FIX_APP, self.audience, self.audience),
+                **details)
+        if status == 404:
+            return ServiceError("there is no token endpoint at %s (HTTP 404): check domain_url or token_url"
+                                % self.token_url, **details)
+        return ServiceError("the token endpoint %s refused the request: HTTP %d %s" % (self.token_url, status, said),
+                            **details)
+
+
+def readable_file(path, option, what):
+    """``path`` if it is a readable regular file, else :class:`OptionError` naming ``option``."""
+    if not os.path.isfile(path) or not os.access(path, os.R_OK):
+        raise OptionError(option, "%s %s is not a readable file: give the path of %s" % (option, path, what))
+    return path

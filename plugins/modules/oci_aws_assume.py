@@ -1,0 +1,259 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: oci_aws_assume
+short_description: Exchange an OCI Identity Domain token for temporary AWS credentials, and write AWS profiles
+version_added: 0.1.0
+description:
+  - Steps 6 and 7 of federating an OCI Identity Domain with AWS. Gets an access token from the identity domain (client
+    credentials grant) or takes one given, checks it as AWS will, and exchanges it with AWS STS
+    C(AssumeRoleWithWebIdentity) for temporary credentials of an IAM role.
+  - Returns the credentials with amazon.aws's option names, so that C(module_defaults) for amazon.aws modules can take
+    them as they are, and in the form of the standard environment variables.
+  - Can also write them as a profile of the AWS shared credentials file (O(credentials_profile)), or set up a profile of
+    the AWS config file whose C(credential_process) runs this exchange whenever the AWS CLI or an SDK needs credentials
+    (O(credential_process_profile)), on the host the module runs on.
+  - The lookup M(multicloud.oci_aws.oci_aws_creds) does the same on the controller, with a cache.
+author:
+  - multicloud.oci_aws developers (@multicloud)
+extends_documentation_fragment:
+  - multicloud.oci_aws.exchange
+  - multicloud.oci_aws.aws
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.actiongroups
+attributes:
+  check_mode:
+    support: full
+    details:
+      - The exchange is made (it changes nothing); files are not written, and C(changed) says whether they would be.
+  diff_mode:
+    support: full
+    details:
+      - The diff shows the profiles and the credential_process settings written, with secret values hidden.
+  idempotent:
+    description: The exchange changes nothing on the host; writing a profile with new values does.
+    support: partial
+    details:
+      - Every exchange gives new credentials, so a run with O(credentials_profile) always changes that file.
+      - O(credential_process_profile) changes nothing when its options are the same.
+  platform:
+    platforms: posix
+  action_group:
+    support: full
+    membership:
+      - multicloud.oci_aws.exchange
+options:
+  role_arn:
+    required: true
+  credentials_profile:
+    description:
+      - Write the credentials as this profile of the AWS shared credentials file (C(aws_access_key_id),
+        C(aws_secret_access_key), C(aws_session_token), and C(x_security_token_expires), which tools ignore).
+      - Other profiles and lines of the file are kept. The file is made 0600 and its directory 0700.
+      - The credentials expire after O(duration_seconds); run the task again for new ones, or use O(credential_process_profile).
+    type: str
+  aws_shared_credentials_file:
+    description:
+      - The AWS shared credentials file for O(credentials_profile).
+      - When not set, E(AWS_SHARED_CREDENTIALS_FILE) on the host, then C(~/.aws/credentials).
+    type: path
+  credential_process_profile:
+    description:
+      - Make this profile of the AWS config file get credentials by running this exchange (C(credential_process)),
+        with the options of this task, whenever the AWS CLI or an SDK needs them.
+      - Writes, in O(credential_process_dir), a runner (this collection's exchange code as a Python zip application, run
+        with the interpreter of this task) and a settings file holding the options; both 0600 in a 0700 directory.
+        The settings file holds the client secret.
+      - Needs a token source that can be renewed, O(client_id) and O(client_secret) or O(token_file).
+      - Must differ from O(credentials_profile) (keys in the shared credentials file would be used first).
+    type: str
+  aws_config_file:
+    description:
+      - The AWS config file for O(credential_process_profile).
+      - When not set, E(AWS_CONFIG_FILE) on the host, then C(~/.aws/config).
+    type: path
+  credential_process_dir:
+    description:
+      - Where the credential_process runner and settings files go.
+    type: path
+    default: ~/.aws/multicloud.oci_aws
+notes:
+  - The returned secrets appear in the task's output unless the task has C(no_log) set; so do values given to the
+    C(environment) keyword, in the C(EXEC) lines Ansible prints at C(-vvv), even with C(no_log). Prefer a profile
+    (O(credentials_profile) or O(credential_process_profile)) selected with E(AWS_PROFILE), or C(module_defaults) for
+    modules whose secret options are C(no_log).
+  - A credential_process runs the whole exchange each time it is called; botocore keeps the answer until 15 minutes
+    before it expires, but each AWS CLI command calls it again.
+seealso:
+  - plugin: multicloud.oci_aws.oci_aws_creds
+    plugin_type: lookup
+  - module: multicloud.oci_aws.aws_oidc_role
+  - module: multicloud.oci_aws.oci_token_policy
+  - module: multicloud.oci_aws.oci_oidc_app
+  - name: Sourcing credentials with an external process
+    description: How the AWS CLI and SDKs run C(credential_process).
+    link: https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-sourcing-external.html
+"""
+
+EXAMPLES = r"""
+- name: Get temporary credentials for a role
+  multicloud.oci_aws.oci_aws_assume:
+    domain_url: https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
+    client_id: "{{ oci_client_id }}"
+    client_secret: "{{ oci_client_secret }}"
+    role_arn: arn:aws:iam::123456789012:role/oci-reporting
+    region: eu-frankfurt-1
+  register: aws
+  no_log: true
+
+- name: Use them with amazon.aws modules, whose secret options are no_log
+  module_defaults:
+    group/amazon.aws.aws:
+      access_key: "{{ aws.access_key }}"
+      secret_key: "{{ aws.secret_key }}"
+      session_token: "{{ aws.session_token }}"
+      region: eu-frankfurt-1
+  block:
+    - name: List the reports
+      amazon.aws.s3_object:
+        bucket: reports
+        mode: list
+
+- name: Let the AWS CLI and SDKs on the host get fresh credentials by themselves (AWS_PROFILE=oci-reporting)
+  multicloud.oci_aws.oci_aws_assume:
+    domain_url: https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
+    client_id: "{{ oci_client_id }}"
+    client_secret: "{{ oci_client_secret }}"
+    role_arn: arn:aws:iam::123456789012:role/oci-reporting
+    region: eu-frankfurt-1
+    credential_process_profile: oci-reporting
+  no_log: true
+
+- name: Write credentials for one hour as a profile of ~/.aws/credentials
+  multicloud.oci_aws.oci_aws_assume:
+    domain_url: https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
+    client_id: "{{ oci_client_id }}"
+    client_secret: "{{ oci_client_secret }}"
+    role_arn: arn:aws:iam::123456789012:role/oci-reporting
+    region: eu-frankfurt-1
+    credentials_profile: oci-reporting-static
+  no_log: true
+
+- name: The same options for every exchange of the play
+  module_defaults:
+    group/multicloud.oci_aws.exchange:
+      domain_url: https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
+      client_id: "{{ oci_client_id }}"
+      client_secret: "{{ oci_client_secret }}"
+      region: eu-frankfurt-1
+  block:
+    - name: A role narrowed to one bucket for this job
+      multicloud.oci_aws.oci_aws_assume:
+        role_arn: arn:aws:iam::123456789012:role/oci-reporting
+        duration_seconds: 900
+        policy:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Action: s3:GetObject
+              Resource: arn:aws:s3:::reports/*
+      register: narrowed
+      no_log: true
+"""
+
+RETURN = r"""
+access_key:
+  description: The access key ID of the temporary credentials.
+  returned: success
+  type: str
+  sample: ASIAIOSFODNN7EXAMPLE
+secret_key:
+  description: The secret access key. A secret; run the task with C(no_log).
+  returned: success
+  type: str
+session_token:
+  description: The session token. A secret; run the task with C(no_log).
+  returned: success
+  type: str
+expiration:
+  description: When the credentials expire, ISO 8601 UTC.
+  returned: success
+  type: str
+  sample: "2030-01-01T12:00:00Z"
+assumed_role_arn:
+  description: The ARN of the role session.
+  returned: success
+  type: str
+  sample: arn:aws:sts::123456789012:assumed-role/oci-reporting/ansible-oci-aws
+environment:
+  description:
+    - The credentials as E(AWS_ACCESS_KEY_ID), E(AWS_SECRET_ACCESS_KEY) and E(AWS_SESSION_TOKEN). Secrets.
+    - Values given to the C(environment) keyword are printed at C(-vvv), even with C(no_log); prefer a profile.
+  returned: success
+  type: dict
+credentials_file:
+  description: The shared credentials file written, and the profile in it.
+  returned: when O(credentials_profile) is given
+  type: dict
+  contains:
+    path:
+      description: The file.
+      type: str
+      returned: always
+    profile:
+      description: The profile.
+      type: str
+      returned: always
+credential_process:
+  description: The profile set up with C(credential_process).
+  returned: when O(credential_process_profile) is given
+  type: dict
+  contains:
+    config_file:
+      description: The AWS config file.
+      type: str
+      returned: always
+    profile:
+      description: The profile.
+      type: str
+      returned: always
+    command:
+      description: The profile's C(credential_process) command.
+      type: str
+      returned: always
+      sample: /usr/bin/python3 /home/ops/.aws/multicloud.oci_aws/credential_process.pyz --settings /home/ops/.aws/multicloud.oci_aws/oci-reporting.json
+    settings_file:
+      description: The settings file (0600) that the command reads.
+      type: str
+      returned: always
+"""
+
+import sys
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._assume import Assume, assume_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, fail_from
+
+
+def main():
+    module = AnsibleModule(argument_spec=assume_argument_spec(), supports_check_mode=True)
+    try:
+        assume = Assume.from_params(module.params)
+        result = assume.run(module.check_mode, module._diff, sys.executable)
+    except OciAwsError as exc:
+        fail_from(module, exc)
+    for warning in assume.warnings:
+        module.warn(warning)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()

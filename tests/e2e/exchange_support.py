@@ -1,0 +1,98 @@
+"""What the exchange's end-to-end tests share: a federation set up by the manual procedure, and
+Ansible run as users run it (`ansible`, `ansible-playbook`) against the sandbox."""
+
+import json
+import os
+import subprocess
+import sys
+
+from conftest import COLLECTIONS_BASE
+from sandbox.procedure import ManualProcedure
+
+BIN = os.path.dirname(sys.executable)
+MODULE = "multicloud.oci_aws.oci_aws_assume"
+LOOKUP = "multicloud.oci_aws.oci_aws_creds"
+
+
+class Federation:
+    """Steps 1 to 5 done by the manual procedure, each of which a test may leave undone or do wrong."""
+
+    def __init__(self, sandbox, **kwargs):
+        self.sandbox = sandbox
+        self.procedure = ManualProcedure(sandbox, **kwargs)
+
+    def build(self, issuer=True, public_keys=True, role=True, **role_options):
+        app = self.procedure.create_app(**role_options.pop("app", {}))
+        if issuer:
+            self.procedure.set_issuer()
+        if public_keys:
+            self.procedure.make_signing_keys_public()
+        if role:
+            role_options.setdefault("condition_sub", app["client_id"])
+            self.procedure.create_provider_and_role(**role_options)
+        return self
+
+    @property
+    def client_id(self):
+        return self.procedure.app["client_id"]
+
+    @property
+    def client_secret(self):
+        return self.procedure.app["client_secret"]
+
+    @property
+    def role_arn(self):
+        return self.procedure.role_arn or "arn:aws:iam::%s:role/%s" % (self.sandbox.account_id, self.procedure.role_name)
+
+    def options(self, **changes):
+        """The options of the exchange for this federation (the CA bundle comes from the environment)."""
+        options = dict(domain_url=self.sandbox.domain_url, client_id=self.client_id, client_secret=self.client_secret,
+                       role_arn=self.role_arn)
+        options.update(changes)
+        return dict((k, v) for k, v in options.items() if v is not None)
+
+
+def ansible_env(sandbox, home, **extra):
+    """The environment of an Ansible run: the sandbox's standard settings, a home of its own."""
+    env = sandbox.client_env()
+    env.update(
+        HOME=str(home), ANSIBLE_HOME=os.path.join(str(home), ".ansible"), ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_BASE,
+        ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_DEPRECATION_WARNINGS="0",
+        OCI_ANSIBLE_CERT_BUNDLE=sandbox.ca_bundle, OCI_AWS_CREDS_CACHE_DIR=os.path.join(str(home), "cache"),
+    )
+    env.pop("REQUESTS_CA_BUNDLE", None)
+    env.update(extra)
+    return env
+
+
+def run_module(env, args, check=False):
+    """``(failed, result)`` of the module run by ``ansible localhost -m`` (its JSON answer)."""
+    command = [os.path.join(BIN, "ansible"), "localhost", "-m", MODULE, "-a", json.dumps(args)]
+    if check:
+        command.append("--check")
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180, check=False)
+    head, _sep, body = done.stdout.partition(" => ")
+    if not body:
+        raise AssertionError("no result from ansible:\n%s\n%s" % (done.stdout, done.stderr))
+    return "FAILED" in head, json.loads(body)
+
+
+def run_playbook(env, directory, playbook, *args, inventory=None, timeout=600):
+    """Run ``playbook`` (YAML text) with ``ansible-playbook``; the CompletedProcess."""
+    path = os.path.join(str(directory), "playbook.yml")
+    with open(path, "w") as handle:
+        handle.write(playbook)
+    command = [os.path.join(BIN, "ansible-playbook"), path] + list(args)
+    if inventory is not None:
+        inventory_path = os.path.join(str(directory), "inventory.ini")
+        with open(inventory_path, "w") as handle:
+            handle.write(inventory)
+        command += ["-i", inventory_path]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def counts(sandbox):
+    """``(token requests, STS calls)`` since the last reset of the counters."""
+    snapshot = sandbox.counters()
+    return snapshot["oci"]["summary"].get("token", 0), snapshot["aws"]["summary"].get("sts", 0)

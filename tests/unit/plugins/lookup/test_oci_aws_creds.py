@@ -1,0 +1,267 @@
+"""The lookup as Ansible loads it: options from arguments, variables and the environment, the
+cross-process cache (one exchange, then answers from the cache), and a cache hit that loads neither
+the exchange, boto3 nor oci and takes under a millisecond."""
+
+import importlib
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from ansible.module_utils import _internal
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import OPTIONS
+from conftest import COLLECTIONS_BASE
+
+ROLE = "arn:aws:iam::123456789012:role/oci-reporting"
+OTHER_ROLE = "arn:aws:iam::123456789012:role/oci-other"
+SECRET = "idcscs-client-secret-value-0001"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+ENV = dict(OCI_DOMAIN_URL="https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com",
+           OCI_AWS_CLIENT_ID="client-1", OCI_AWS_CLIENT_SECRET=SECRET, AWS_REGION="us-east-1")
+
+
+class FakeExchange:
+    """Stands for `_lookup._exchange`: records the options of each exchange."""
+
+    def __init__(self, lifetime=3600):
+        self.calls = []
+        self.lifetime = lifetime
+
+    def __call__(self, options, warn):
+        self.calls.append(dict(options))
+        warn("a warning from the exchange")
+        expires_at = time.time() + self.lifetime
+        return {"access_key": "ASIA%016d" % len(self.calls), "secret_key": SECRET_KEY, "session_token": "token",
+                "expiration": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_at)),
+                "assumed_role_arn": options["role_arn"], "environment": {}}, expires_at
+
+
+def _collection_modules():
+    return [name for name in sys.modules if name == "ansible_collections" or name.startswith("ansible_collections.")]
+
+
+class Controller:
+    """Ansible's controller side, imported only while these tests run: importing it marks the whole
+    process as the controller, which changes how module_utils report warnings to later module tests."""
+
+    def __init__(self):
+        from ansible.errors import AnsibleLookupError
+        from ansible.parsing.dataloader import DataLoader
+        from ansible.plugins.loader import init_plugin_loader, lookup_loader
+        from ansible.template import Templar, trust_as_template
+
+        self.LookupError = AnsibleLookupError
+        self.trust = trust_as_template
+        self._loader_class, self._templar_class, self._lookups = DataLoader, Templar, lookup_loader
+        init_plugin_loader([COLLECTIONS_BASE])
+
+    def lookup(self, terms, variables, kwargs):
+        loader = self._loader_class()
+        templar = self._templar_class(loader=loader, variables=variables)
+        plugin = self._lookups.get("multicloud.oci_aws.oci_aws_creds", loader=loader, templar=templar)
+        return plugin.run(list(terms), variables=variables, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def controller():
+    """The collection as Ansible loads it (its own finder, as in a playbook run); the test session's
+    plain imports of ``ansible_collections`` are put aside meanwhile, and everything restored after."""
+    saved = dict((name, sys.modules.pop(name)) for name in _collection_modules())
+    was_controller = _internal.is_controller
+    made = Controller()
+    try:
+        yield made
+    finally:
+        from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+
+        _AnsibleCollectionFinder._remove()
+        for name in _collection_modules():
+            del sys.modules[name]
+        sys.modules.update(saved)
+        _internal.is_controller = was_controller
+
+
+@pytest.fixture
+def collection(controller):
+    return lambda name: importlib.import_module("ansible_collections.multicloud.oci_aws.plugins." + name)
+
+
+@pytest.fixture
+def _lookup(collection):
+    return collection("plugin_utils._lookup")
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "OCI_")):
+            monkeypatch.delenv(name)
+    for name, value in ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("OCI_AWS_CREDS_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def fake(monkeypatch, env, _lookup):
+    exchange = FakeExchange()
+    monkeypatch.setattr(_lookup, "_exchange", exchange)
+    return exchange
+
+
+@pytest.fixture
+def lookup(controller):
+    return lambda *terms, variables=None, **kwargs: controller.lookup(terms, variables or {}, kwargs)
+
+
+def test_the_options_are_the_exchanges_and_the_caches(fake, lookup):
+    lookup(ROLE)
+    options = fake.calls[0]
+    assert set(options) == set(OPTIONS) - {"access_key", "secret_key", "session_token"} | {
+        "cache", "cache_dir", "cache_refresh_margin"}
+    assert (options["client_secret"], options["role_arn"], options["region"]) == (SECRET, ROLE, "us-east-1")
+    assert (options["audience"], options["duration_seconds"], options["cache_refresh_margin"]) == ("sts.amazon.com", 3600, 600)
+
+
+def test_one_exchange_then_the_cache_until_the_margin(fake, env, lookup):
+    first = lookup(ROLE)
+    assert lookup(ROLE) == first == lookup(role_arn=ROLE)
+    assert len(fake.calls) == 1
+    assert first[0]["assumed_role_arn"] == ROLE
+    assert sorted(os.listdir(str(env)))[0].endswith(".json")
+    fake.lifetime = 500  # less than the 600 s margin: never reused
+    lookup(OTHER_ROLE)
+    lookup(OTHER_ROLE)
+    assert len(fake.calls) == 3
+
+
+@pytest.mark.parametrize("change", [
+    dict(role_arn=OTHER_ROLE), dict(client_secret="another-secret"), dict(duration_seconds=900),
+    dict(role_session_name="other"), dict(policy_arns=["arn:aws:iam::aws:policy/RO"]), dict(region="eu-west-1"),
+    dict(audience="api.example.com"), dict(scope="x/"), dict(endpoint_url="https://sts.example.com"),
+    dict(issuer="https://idcs-x.identity.oraclecloud.com"), dict(client_id="client-2"),
+])
+def test_whatever_changes_the_credentials_changes_the_key(fake, change, lookup):
+    lookup(role_arn=ROLE)
+    lookup(**dict(dict(role_arn=ROLE), **change))
+    assert len(fake.calls) == 2
+
+
+def test_the_key_holds_secrets_only_as_digests(fake, env, _lookup, lookup):
+    lookup(ROLE, client_secret=SECRET)
+    for name in os.listdir(str(env)):
+        assert SECRET not in name
+        with open(os.path.join(str(env), name)) as handle:
+            assert SECRET not in handle.read()
+    options = dict(fake.calls[0])
+    key = _lookup.credentials_key(options)
+    assert key == _lookup.credentials_key(dict(options, cert_bundle="/other/ca.pem", profile="other"))
+    assert key != _lookup.credentials_key(dict(options, token="a.b.c"))
+    assert set(_lookup.KEY_OPTIONS) | set(_lookup.DIGEST_OPTIONS) | set(_lookup.NOT_IN_KEY) == set(OPTIONS) - {
+        "access_key", "secret_key", "session_token"}
+
+
+def test_a_new_token_in_the_token_file_is_a_new_key(tmp_path, _lookup):
+    token_file = tmp_path / "token"
+    token_file.write_text("first")
+    options = dict(token_file=str(token_file))
+    first = _lookup.credentials_key(options)
+    token_file.write_text("second\n")
+    assert _lookup.credentials_key(options) != first
+
+
+def test_caching_can_be_turned_off(fake, env, lookup):
+    lookup(ROLE, cache=False)
+    lookup(ROLE, cache=False)
+    assert len(fake.calls) == 2 and not env.exists()
+
+
+def test_variables_are_templated_as_ansible_would(fake, monkeypatch, lookup, controller):
+    monkeypatch.delenv("OCI_AWS_CLIENT_SECRET")
+    # As a playbook's variables are: templates trusted, as Ansible marks what it reads from YAML.
+    variables = {"vault_secret": SECRET, "oci_aws_client_secret": controller.trust("{{ vault_secret }}"),
+                 "oci_aws_role_arn": controller.trust("{{ 'arn:aws:iam::123456789012:role/' ~ 'oci-reporting' }}")}
+    lookup(variables=variables)
+    assert (fake.calls[0]["client_secret"], fake.calls[0]["role_arn"]) == (SECRET, ROLE)
+
+
+def test_one_answer_per_role(fake, lookup):
+    answers = lookup(ROLE, OTHER_ROLE)
+    assert [a["assumed_role_arn"] for a in answers] == [ROLE, OTHER_ROLE]
+
+
+@pytest.mark.parametrize("terms, kwargs, words", [
+    ((ROLE,), dict(role_arn=OTHER_ROLE), "not both"),
+    ((), {}, "role_arn is required"),
+    ((ROLE,), dict(cache_refresh_margin=3600), "cache_refresh_margin must be"),
+])
+def test_bad_input_is_a_lookup_error(fake, terms, kwargs, words, lookup, controller):
+    with pytest.raises(controller.LookupError) as info:
+        lookup(*terms, **kwargs)
+    assert words in str(info.value)
+    assert fake.calls == []
+
+
+def test_errors_of_the_exchange_are_lookup_errors_without_secrets(env, monkeypatch, collection, _lookup, lookup, controller):
+    def refuse(options, warn):
+        raise collection("module_utils._common").OptionError("role_arn", "role_arn must be the ARN of an IAM role")
+
+    monkeypatch.setattr(_lookup, "_exchange", refuse)
+    with pytest.raises(controller.LookupError) as info:
+        lookup("not-an-arn")
+    assert str(info.value) == "role_arn must be the ARN of an IAM role"
+
+
+def test_the_real_exchange_checks_options_before_any_request(env, monkeypatch, lookup, controller):
+    monkeypatch.setenv("OCI_DOMAIN_URL", "http://insecure.example.com")
+    with pytest.raises(controller.LookupError) as info:
+        lookup(ROLE)
+    assert "domain_url must start with https://" in str(info.value) and SECRET not in str(info.value)
+
+
+def test_an_unusable_cache_directory_is_bypassed_with_a_warning(fake, env, monkeypatch, tmp_path, lookup):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    warnings = []
+    lookup(ROLE)  # loads the plugin
+    monkeypatch.setattr(sys.modules["ansible_collections.multicloud.oci_aws.plugins.lookup.oci_aws_creds"].display,
+                        "warning", warnings.append)
+    lookup(ROLE, cache_dir=str(blocker / "cache"))
+    lookup(ROLE, cache_dir=str(blocker / "cache"))
+    assert len(fake.calls) == 3
+    assert any("credential cache is not used" in w for w in warnings)
+
+
+HIT = r"""
+import json, statistics, sys, time
+from ansible.parsing.dataloader import DataLoader
+from ansible.plugins.loader import init_plugin_loader, lookup_loader
+from ansible.template import Templar, trust_as_template
+init_plugin_loader([sys.argv[1]])
+loader = DataLoader()
+templar = Templar(loader=loader, variables={})
+times = []
+for _ in range(int(sys.argv[2])):
+    started = time.perf_counter()
+    answer = lookup_loader.get("multicloud.oci_aws.oci_aws_creds", loader=loader, templar=templar).run(
+        [sys.argv[3]], variables={})
+    times.append(time.perf_counter() - started)
+loaded = [m for m in ("boto3", "botocore", "oci", "requests",
+                      "ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange") if m in sys.modules]
+print(json.dumps({"median_ms": statistics.median(times) * 1000, "loaded": loaded, "access_key": answer[0]["access_key"]}))
+"""
+
+
+def test_a_cache_hit_loads_no_sdk_and_takes_under_a_millisecond(fake, env, lookup):
+    primed = lookup(ROLE)[0]
+    done = subprocess.run([sys.executable, "-c", HIT, COLLECTIONS_BASE, "2000", ROLE], capture_output=True, text=True,
+                          env=dict(os.environ), timeout=120, check=True)
+    measured = json.loads(done.stdout.strip().splitlines()[-1])
+    assert measured["access_key"] == primed["access_key"]
+    assert measured["loaded"] == []
+    print("cache hit: median %.3f ms over 2000 evaluations" % measured["median_ms"])
+    assert measured["median_ms"] < 1.0, measured
