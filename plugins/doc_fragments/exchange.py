@@ -222,8 +222,8 @@ options:
       - name: aws_ca_bundle
   validate_certs:
     description:
-      - Whether to verify the TLS certificates of the AWS endpoints. Leave it on; use O(aws_ca_bundle) to trust
-        a private CA.
+      - TLS verification of the AWS endpoints is always on. V(false) is refused with an error, since the requests
+        carry tokens and credentials; use O(aws_ca_bundle) to trust a private or test CA.
     type: bool
     default: true
     vars:

@@ -135,6 +135,13 @@ class AwsConnection(object):
             raise OptionError(
                 "profile", "profile cannot be combined with access_key, secret_key or session_token: give one or the other"
             )
+        if validate_certs is False:
+            raise OptionError(
+                "validate_certs",
+                "validate_certs=false is refused: TLS verification of AWS endpoints cannot be turned off, since the "
+                "requests carry tokens and credentials; to trust a private or test CA, set aws_ca_bundle (env "
+                "AWS_CA_BUNDLE) to its PEM bundle",
+            )
         if bool(access_key) != bool(secret_key):
             raise OptionError(
                 "access_key" if secret_key else "secret_key",
@@ -147,7 +154,6 @@ class AwsConnection(object):
         self._session_token = session_token
         self.endpoint_url = endpoint_url
         self.aws_ca_bundle = aws_ca_bundle
-        self.validate_certs = validate_certs
         self.retrier = retrier or Retrier()
 
     @classmethod
@@ -157,15 +163,11 @@ class AwsConnection(object):
 
     @property
     def verify(self):
-        """botocore's ``verify``: False, a CA bundle path, or None for its own default."""
-        if not self.validate_certs:
-            return False
+        """botocore's ``verify``: a CA bundle path, or None for its own default (never False)."""
         return self.aws_ca_bundle or None
 
     def warnings(self):
-        if not self.validate_certs:
-            return ["validate_certs is false: the TLS certificates of AWS endpoints are not verified; "
-                    "set aws_ca_bundle to trust a private CA instead"]
+        """Nothing to warn about today; kept so callers need not know which connections can warn."""
         return []
 
     def session(self):

@@ -141,15 +141,22 @@ def test_standard_environment_is_enough_to_reach_an_endpoint():
     assert client.client._request_signer._credentials.access_key == "AKIAENV"
 
 
-@pytest.mark.parametrize("kwargs, verify, warned", [
-    ({}, None, False),
-    ({"aws_ca_bundle": "/ca.pem"}, "/ca.pem", False),
-    ({"validate_certs": False, "aws_ca_bundle": "/ca.pem"}, False, True),
+@pytest.mark.parametrize("kwargs, verify", [
+    ({}, None),
+    ({"aws_ca_bundle": "/ca.pem"}, "/ca.pem"),
+    ({"validate_certs": True, "aws_ca_bundle": "/ca.pem"}, "/ca.pem"),
 ])
-def test_certificate_verification(kwargs, verify, warned):
+def test_certificate_verification_is_always_on(kwargs, verify):
     made = connection(**kwargs)
     assert made.verify == verify
-    assert bool(made.warnings()) == warned
+    assert made.warnings() == []
+
+
+def test_turning_certificate_verification_off_is_refused():
+    with pytest.raises(OptionError) as raised:
+        connection(validate_certs=False, aws_ca_bundle="/ca.pem")
+    assert raised.value.option == "validate_certs"
+    assert "aws_ca_bundle" in str(raised.value)
 
 
 def test_unsigned_client_sends_no_credentials():

@@ -119,9 +119,14 @@ def test_token_url_and_issuer_replace_what_the_domain_gives():
     assert spec.expectations.issuer == DOMAIN_URL + "/"
 
 
-def test_a_domain_with_a_port_and_unverified_aws_endpoints_warn():
+def test_a_domain_with_a_port_warns():
     assert "has a port" in spec_for(domain_url="https://127.0.0.1:8443").warnings[0]
-    assert "validate_certs is false" in spec_for(validate_certs=False).warnings[0]
+
+
+def test_unverified_aws_endpoints_are_refused():
+    with pytest.raises(OptionError) as raised:
+        spec_for(validate_certs=False)
+    assert raised.value.option == "validate_certs"
 
 
 @pytest.mark.parametrize("changes, option, words", [
