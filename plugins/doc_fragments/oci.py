@@ -1,0 +1,90 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+    """The OCI connection options, written once (argument spec: ``module_utils/_oci.py``)."""
+
+    DOCUMENTATION = r"""
+options:
+  domain_url:
+    description:
+      - The URL of the OCI Identity Domain, as the console shows it under the domain's B(Domain URL),
+        such as C(https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com).
+      - It must be C(https://) with a host and at most a port; a path, query, fragment or user information is refused.
+      - A default port C(:443) is dropped wherever the URL is compared or returned.
+    type: str
+    required: true
+  auth_type:
+    description:
+      - How to sign the requests to the identity domain, as in the C(oracle.oci) collection.
+      - V(api_key) uses the API signing key of a profile of the OCI config file.
+      - V(security_token) uses the session token of a profile made by C(oci session authenticate)
+        (the profile's C(security_token_file) and C(key_file)).
+      - V(instance_principal) uses the identity of the OCI compute instance the task runs on (it must be in a dynamic group).
+      - V(resource_principal) uses the identity that OCI Functions and similar services provide through C(OCI_RESOURCE_PRINCIPAL_*) variables.
+      - If not set, the environment variable E(OCI_ANSIBLE_AUTH_TYPE) is used.
+      - Whatever signs the requests needs a role in the identity domain that allows managing apps and settings,
+        such as Identity Domain Administrator.
+    type: str
+    choices: [api_key, instance_principal, resource_principal, security_token]
+    default: api_key
+  config_file_location:
+    description:
+      - Path of the OCI config file, for O(auth_type=api_key) and O(auth_type=security_token).
+      - If not set, the environment variable E(OCI_CONFIG_FILE) is used, then C(~/.oci/config).
+    type: path
+  config_profile_name:
+    description:
+      - The profile of the OCI config file to use.
+      - If not set, the environment variable E(OCI_CONFIG_PROFILE) is used, then V(DEFAULT).
+    type: str
+    default: DEFAULT
+  cert_bundle:
+    description:
+      - Path of a PEM file of CA certificates, the only ones trusted to verify the identity domain's TLS certificate.
+      - Needed only for a private endpoint or a test environment signed by another CA; TLS verification cannot be turned off.
+      - If not set, the environment variable E(OCI_ANSIBLE_CERT_BUNDLE) is used, then the CA bundle of the C(oci) SDK.
+    type: path
+requirements:
+  - python >= 3.8
+  - oci >= 2.150.0
+notes:
+  - Requests that fail for a transient reason (HTTP 429 or 5xx, a reset connection, a timeout) are retried with
+    jittered exponential backoff that honours C(Retry-After), up to 6 attempts and 2 minutes per request.
+  - Errors report the service's own C(detail) text, the HTTP status and the C(opc-request-id) to quote to Oracle support.
+"""
+
+    PLUGINS = r"""
+options:
+  domain_url:
+    env:
+      - name: OCI_DOMAIN_URL
+    vars:
+      - name: oci_aws_domain_url
+  auth_type:
+    env:
+      - name: OCI_ANSIBLE_AUTH_TYPE
+    vars:
+      - name: oci_aws_auth_type
+  config_file_location:
+    env:
+      - name: OCI_CONFIG_FILE
+    vars:
+      - name: oci_aws_config_file_location
+  config_profile_name:
+    env:
+      - name: OCI_CONFIG_PROFILE
+    vars:
+      - name: oci_aws_config_profile_name
+  cert_bundle:
+    env:
+      - name: OCI_ANSIBLE_CERT_BUNDLE
+    vars:
+      - name: oci_aws_cert_bundle
+"""
