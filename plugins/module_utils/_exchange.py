@@ -85,8 +85,14 @@ SECRET_OPTIONS = ("client_secret", "token", "secret_key", "session_token")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})$", re.ASCII)
 _SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
 _AUDIENCE = re.compile(r"^[^\s,]{1,255}$")
-# STS answers these while the identity provider cannot be reached; worth retrying.
-IDP_UNREACHABLE = (EventualConsistency("IDPCommunicationError"),)
+# STS answers these while the identity provider cannot be reached; worth retrying. STS also answers
+# "Couldn't retrieve verification key" when its fetch of the discovery document or JWKS failed for a
+# moment (seen with other providers: aws/aws-cli#7194, aws-actions/configure-aws-credentials#299), as
+# well as when the keys are not public at all: it is retried within the same budget, and reported as
+# step 4 when it lasts.
+KEYS_NOT_RETRIEVED = "InvalidIdentityToken"
+IDP_UNREACHABLE = (EventualConsistency("IDPCommunicationError"),
+                   EventualConsistency(KEYS_NOT_RETRIEVED, "verification key"))
 EXPIRED = "ExpiredTokenException"
 
 
@@ -371,11 +377,19 @@ class Exchange(object):
         try:
             answer = sts.retrier.call(once, classify, endpoint, on_retry=on_retry)
         except ServiceError as exc:
-            if "IDPCommunicationError" in str(exc.details.get("last_error", "")):
+            last_error = str(exc.details.get("last_error", ""))
+            if "IDPCommunicationError" in last_error:
                 raise Breakpoint(
                     "4", "%s. AWS could not reach the identity domain's discovery document and signing keys "
                          "(%s/.well-known/openid-configuration and its jwks_uri): they must answer from the internet "
                          "within 5 seconds" % (exc.msg, attempts.token.claims.get("iss")), **exc.details)
+            if last_error.startswith(KEYS_NOT_RETRIEVED):
+                raise Breakpoint(
+                    "4", "%s. STS said InvalidIdentityToken: Couldn't retrieve verification key from your identity "
+                         "provider. AWS could not read the identity domain's signing keys (JWKS) at %s: they are not "
+                         "public (run multicloud.oci_aws.oci_token_policy with signing_cert_public_access: true), or the "
+                         "domain did not answer AWS" % (exc.msg, attempts.token.claims.get("iss")),
+                    **dict(exc.details, error_code=KEYS_NOT_RETRIEVED))
             raise
         except OciAwsError:
             raise

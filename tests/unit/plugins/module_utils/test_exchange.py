@@ -289,8 +289,6 @@ def test_a_given_token_is_never_fetched_again():
 @pytest.mark.parametrize("code, message, step, words", [
     ("InvalidIdentityToken", "No OpenIDConnect provider found in your account for %s" % DOMAIN_URL, "5",
      ["no IAM OIDC provider for the token's issuer", "aws_oidc_role with issuer_url: %s" % DOMAIN_URL]),
-    ("InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider,  please reference", "4",
-     ["signing keys", "signing_cert_public_access: true"]),
     ("InvalidIdentityToken", "Incorrect token audience", "5", ["not a client ID of the IAM OIDC provider",
                                                                "audience: sts.amazon.com"]),
     ("InvalidIdentityToken", "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint", "5",
@@ -309,6 +307,28 @@ def test_each_refusal_of_sts_names_its_step(code, message, step, words):
     assert "STS said %s: %s" % (code, message) in error.msg
     for word in words:
         assert word in error.msg
+
+
+def test_keys_not_retrieved_are_retried_then_name_step_4():
+    sts, stubber = sts_client(retries=3)
+    for _attempt in range(3):
+        sts_error(stubber, "InvalidIdentityToken",
+                  "Couldn't retrieve verification key from your identity provider,  please reference")
+    with pytest.raises(Breakpoint) as info:
+        exchange(spec_for()).run(sts)
+    error = info.value
+    assert error.step == "4" and error.details["error_code"] == "InvalidIdentityToken"
+    assert "3 attempts" in error.msg and "signing_cert_public_access: true" in error.msg
+    stubber.assert_no_pending_responses()
+
+
+def test_keys_not_retrieved_once_is_a_passing_failure():
+    sts, stubber = sts_client()
+    sts_error(stubber, "InvalidIdentityToken", "Couldn't retrieve verification key from your identity provider,  "
+                                               "please reference AssumeRoleWithWebIdentity documentation")
+    sts_success(stubber)
+    assert exchange(spec_for()).run(sts).access_key == "ASIAEXAMPLEEXAMPLE01"
+    stubber.assert_no_pending_responses()
 
 
 def test_access_denied_shows_the_trust_policy_beside_the_token():
