@@ -59,6 +59,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import (
     FIX_AWS,
     Breakpoint,
+    check_ca_bundle,
     ClientCredentials,
     Expectations,
     FileToken,
@@ -236,7 +237,7 @@ class ExchangeSpec(object):
                                            "or a token in token or token_file")
         cert_bundle = options.get("cert_bundle")
         if cert_bundle is not None:
-            readable_file(cert_bundle, "cert_bundle", "a PEM bundle of the CA certificates to trust for the identity domain")
+            check_ca_bundle(cert_bundle)
         if given[0] == "token":
             return GivenToken(options.get("token"))
         if given[0] == "token_file":

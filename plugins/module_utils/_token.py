@@ -431,6 +431,17 @@ class ClientCredentials(TokenSource):
                             **details)
 
 
+def check_ca_bundle(path, option="cert_bundle"):
+    """``path`` once it is known to hold CA certificates that TLS can use, else :class:`OptionError`."""
+    readable_file(path, option, "a PEM bundle of the CA certificates to trust for the identity domain")
+    try:
+        _ssl_context(path)
+    except ssl.SSLError as exc:
+        raise OptionError(option, "%s %s holds no usable CA certificate (%s): give the path of a PEM file of "
+                                  "CA certificates (-----BEGIN CERTIFICATE-----)" % (option, path, exc.reason or exc))
+    return path
+
+
 def readable_file(path, option, what):
     """``path`` if it is a readable regular file, else :class:`OptionError` naming ``option``."""
     if not os.path.isfile(path) or not os.access(path, os.R_OK):

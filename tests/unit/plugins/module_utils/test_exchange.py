@@ -4,6 +4,7 @@ and each refusal of STS turned into the step to fix."""
 import datetime
 import os
 
+import certifi
 import pytest
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
@@ -450,7 +451,7 @@ def test_credentials_from_sts_take_any_timestamp_form():
 
 
 def test_client_credentials_source_is_built_from_the_options():
-    spec = spec_for(scope="custom/scope", cert_bundle=__file__)
+    spec = spec_for(scope="custom/scope", cert_bundle=certifi.where())
     assert isinstance(spec.token_source, ClientCredentials)
-    assert (spec.token_source.scope, spec.token_source.cert_bundle) == ("custom/scope", __file__)
+    assert (spec.token_source.scope, spec.token_source.cert_bundle) == ("custom/scope", certifi.where())
     assert set(CONNECTION_OPTIONS) <= set(OPTIONS)

@@ -297,3 +297,13 @@ def test_https_post_reports_a_refused_connection_as_an_os_error():
         port = free.getsockname()[1]
     with pytest.raises(urllib.error.URLError):
         https_post("https://127.0.0.1:%d/token" % port, b"", {}, timeout=2)
+
+
+def test_a_cert_bundle_without_certificates_is_refused_before_any_request(tmp_path):
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import check_ca_bundle
+
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("this is not PEM\n")
+    with pytest.raises(OptionError) as raised:
+        check_ca_bundle(str(not_pem))
+    assert raised.value.option == "cert_bundle" and "BEGIN CERTIFICATE" in raised.value.msg
