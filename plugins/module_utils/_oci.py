@@ -121,9 +121,10 @@ def _readable_file(path, option, what, fix):
     """``path`` expanded, once it is known to be a readable file; else an OptionError naming ``option``."""
     path = os.path.expanduser(path)
     if not os.path.isfile(path):
-        raise OptionError(option, "%s (%s) does not exist or is not a file: %s" % (what, path, fix))
+        raise OptionError(option, "%s (%s) does not exist or is not a file (option %s): %s" % (what, path, option, fix))
     if not os.access(path, os.R_OK):
-        raise OptionError(option, "%s (%s) cannot be read by this user: fix its owner or permissions" % (what, path))
+        raise OptionError(option, "%s (%s) cannot be read by this user (option %s): fix its owner or permissions"
+                          % (what, path, option))
     return path
 
 
@@ -215,19 +216,20 @@ class ConfigProfile(object):
         except oci.exceptions.InvalidKeyFilePath:
             raise OptionError(
                 "config_file_location",
-                "profile %r of the OCI config file %s names a key_file that does not exist: fix key_file there "
-                "(it must be the path of the API signing key's PEM file)" % (profile, path),
+                "profile %r of the OCI config file %s (config_file_location) names a key_file that does not exist: "
+                "fix key_file there (it must be the path of the API signing key's PEM file)" % (profile, path),
             )
         except (configparser.Error, ValueError, oci.exceptions.ClientError) as exc:
             raise OptionError(
                 "config_file_location",
-                "the OCI config file %s cannot be parsed (%s: %s): fix it or recreate it with `oci setup config`"
+                "the OCI config file %s (config_file_location) cannot be parsed (%s: %s): fix it or recreate it "
+                "with `oci setup config`"
                 % (path, type(exc).__name__, _first_line(exc)),
             )
         return cls(oci, path, profile, config)
 
     def _where(self):
-        return "profile %r of the OCI config file %s" % (self.profile, self.path)
+        return "profile %r (config_profile_name) of the OCI config file %s (config_file_location)" % (self.profile, self.path)
 
     def _with_key(self, build):
         """``build(key_file)``; a key file that is missing, unreadable or not a private key is an OptionError."""

@@ -175,10 +175,10 @@ def _check_scopes(scopes):
         if not isinstance(value, str) or not value:
             raise OptionError("scopes", "every entry of scopes needs a non-empty value, such as /: got %r" % (scope,))
         if _NOT_IN_SCOPE.search(value):
-            raise OptionError("scopes", "scope value %r must not contain spaces, quotes or backslashes (OAuth "
+            raise OptionError("scopes", "scopes: value %r must not contain spaces, quotes or backslashes (OAuth "
                                         "separates scopes with spaces): use one entry per scope" % value)
         if value in seen:
-            raise OptionError("scopes", "scope value %r is listed twice: list each scope once" % value)
+            raise OptionError("scopes", "scopes: value %r is listed twice: list each scope once" % value)
         seen.add(value)
         checked.append(dict(value=value, description=scope.get("description")))
     return checked

@@ -24,7 +24,7 @@ description:
     Secondary audiences are removed with a warning, because they turn the token's C(aud) into an array that STS rejects.
   - The domain's issuer and signing keys are set by M(multicloud.oci_aws.oci_token_policy).
 author:
-  - multicloud.oci_aws developers
+  - multicloud.oci_aws developers (@multicloud)
 extends_documentation_fragment:
   - multicloud.oci_aws.oci
   - ansible.builtin.action_common_attributes
@@ -33,7 +33,7 @@ attributes:
   check_mode:
     support: full
     details:
-      - Nothing is written; RV(changed) says whether a run would write, and the diff shows the predicted app.
+      - Nothing is written; the result C(changed) says whether a run would write, and the diff shows the predicted app.
       - The RV(id) and RV(client_id) of an app that would be created are not known, and no secret is returned.
   diff_mode:
     support: full

@@ -23,7 +23,7 @@ description:
   - The service keeps only one previous issuer for validating tokens issued before a change, so changing the
     issuer back and forth makes older tokens fail; RV(previous_issuer) tells what it was before this run.
 author:
-  - multicloud.oci_aws developers
+  - multicloud.oci_aws developers (@multicloud)
 extends_documentation_fragment:
   - multicloud.oci_aws.oci
   - ansible.builtin.action_common_attributes
@@ -32,7 +32,7 @@ attributes:
   check_mode:
     support: full
     details:
-      - Nothing is written; RV(changed) says whether a run would write, and the diff shows the predicted settings.
+      - Nothing is written; the result C(changed) says whether a run would write, and the diff shows the predicted settings.
   diff_mode:
     support: full
   idempotent:

@@ -8,6 +8,7 @@ call, so that a test can say exactly which writes a run made.
 import copy
 import itertools
 import json
+import os
 import re
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import ServiceError
@@ -45,6 +46,7 @@ class FakeDomain:
                              {"issuer": "https://identity.oraclecloud.com/", "signingCertPublicAccess": False})
         self.calls = []
         self.failures = {}  # method name -> exceptions to raise, one per call
+        self.hooks = {}  # method name -> callables run (once each) just before that method acts
         self._ids = itertools.count(1)
 
     # -- test helpers -------------------------------------------------------------------------
@@ -55,8 +57,15 @@ class FakeDomain:
     def fail_next(self, method, *errors):
         self.failures.setdefault(method, []).extend(errors)
 
+    def before(self, method, hook):
+        """Run ``hook()`` once, just before the next ``method`` call acts (a concurrent change)."""
+        self.hooks.setdefault(method, []).append(hook)
+
     def _record(self, method, *args):
         self.calls.append((method,) + args)
+        hooks = self.hooks.get(method)
+        if hooks:
+            hooks.pop(0)()
         pending = self.failures.get(method)
         if pending:
             raise pending.pop(0)
@@ -123,3 +132,82 @@ class FakeDomain:
         self._record("patch_settings", copy.deepcopy(operations))
         for operation in operations:
             self.settings[operation["path"]] = operation["value"]
+
+
+# -- OCI config files for the real SDK ----------------------------------------------------------
+
+_KEY_PEM = []
+
+
+def private_key_pem():
+    """An RSA private key in PEM, made once per test session."""
+    if not _KEY_PEM:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        _KEY_PEM.append(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                          serialization.NoEncryption()))
+    return _KEY_PEM[0]
+
+
+def write_oci_config(directory, key_file=None, extra="", profile="DEFAULT"):
+    """An API-key OCI config file (and its key) in ``directory``; returns the config file's path.
+
+    ``key_file`` overrides the key path written in the profile (the key itself is still written);
+    ``extra`` is appended verbatim (more profiles or keys).
+    """
+    directory = str(directory)
+    key_path = os.path.join(directory, "api_key.pem")
+    with open(key_path, "wb") as handle:
+        handle.write(private_key_pem())
+    os.chmod(key_path, 0o600)
+    path = os.path.join(directory, "config")
+    with open(path, "w") as handle:
+        handle.write(
+            "[%s]\nuser=ocid1.user.oc1..aaaaexample\nfingerprint=11:22:33:44:55:66:77:88:99:00:aa:bb:cc:dd:ee:ff\n"
+            "tenancy=ocid1.tenancy.oc1..aaaaexample\nregion=us-ashburn-1\nkey_file=%s\n%s"
+            % (profile, key_file or key_path, extra))
+    os.chmod(path, 0o600)
+    return path
+
+
+def clean_oci_environment(monkeypatch):
+    """No OCI setting of the machine leaks into a test."""
+    for name in list(os.environ):
+        if name.startswith(("OCI_", "OCI_ANSIBLE_")):
+            monkeypatch.delenv(name)
+
+
+class FakeConnect:
+    """Stands for ``connect`` in a module: the real ``connect`` checks every option (and sends nothing),
+    then the module gets ``domain`` (a :class:`FakeDomain`). ``connected`` lists the options it accepted."""
+
+    def __init__(self, config, domain=None):
+        self.config = config
+        self.domain = domain or FakeDomain()
+        self.connected = []
+
+    def connect(self, **options):
+        from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import connect
+
+        connect(**options)
+        self.connected.append(options)
+        return self.domain
+
+
+def no_request(*args, **kwargs):
+    """Patched over the SDK's transport: a module test must never send a request."""
+    raise AssertionError("a request reached the OCI SDK's transport")
+
+
+def fresh_module_warnings(monkeypatch):
+    """Warnings that earlier modules run in this process left behind are not this run's.
+
+    Ansible runs each module in a process of its own; in a test process, ``module.warn`` collects
+    into one global registry, which would otherwise show one test's warnings in the next one's result.
+    """
+    from ansible.module_utils.common import warnings
+
+    monkeypatch.setattr(warnings, "_global_warnings", {})
+    monkeypatch.setattr(warnings, "_global_deprecations", {})
