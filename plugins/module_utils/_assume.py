@@ -21,7 +21,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
     credentials_change,
     shadowing_credentials,
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import Breakpoint
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import ProcessProfile
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (
     Exchange,
@@ -43,6 +45,7 @@ def assume_argument_spec():
         credential_process_profile=dict(type="str"),
         aws_config_file=dict(type="path", fallback=(env_fallback, ["AWS_CONFIG_FILE"])),
         credential_process_dir=dict(type="path", default=DEFAULT_PROCESS_DIR),
+        verify_caller_identity=dict(type="bool", default=False),
     )
     return spec
 
@@ -54,8 +57,9 @@ def _aws_file(path, name):
 class Assume(object):
     """The exchange and the profiles, every option checked before any request."""
 
-    def __init__(self, options, spec, credentials_file, credentials_profile=None, process=None):
+    def __init__(self, options, spec, credentials_file, credentials_profile=None, process=None, verify=False):
         self.options = options
+        self.verify = verify
         self.spec = spec
         self.credentials_file = credentials_file
         self.credentials_profile = credentials_profile
@@ -80,7 +84,24 @@ class Assume(object):
             process = ProcessProfile(process_profile, _aws_file(params.get("aws_config_file"), "config"),
                                      os.path.expanduser(params.get("credential_process_dir") or DEFAULT_PROCESS_DIR))
         return cls(options, spec, _aws_file(params.get("aws_shared_credentials_file"), "credentials"),
-                   params.get("credentials_profile"), process)
+                   params.get("credentials_profile"), process, verify=bool(params.get("verify_caller_identity")))
+
+    def caller_identity(self, credentials, sts=None):
+        """STS ``GetCallerIdentity`` signed with ``credentials``: proof that AWS accepts them as the role session."""
+        if sts is None:
+            connection = self.spec.connection
+            sts = AwsConnection(region=self.exchange.region or connection.region, access_key=credentials.access_key,
+                                secret_key=credentials.secret_key, session_token=credentials.session_token,
+                                endpoint_url=connection.endpoint_url, aws_ca_bundle=connection.aws_ca_bundle,
+                                retrier=connection.retrier).client("sts")
+        answer = sts.call("get_caller_identity")
+        identity = dict(arn=answer["Arn"], account=answer["Account"], user_id=answer["UserId"])
+        if identity["arn"] != credentials.assumed_role_arn:
+            raise Breakpoint(
+                "7", "STS GetCallerIdentity with the new credentials says %s, not the role session %s: the STS "
+                     "endpoint or region (region, endpoint_url) is not of the role's account and partition"
+                     % (identity["arn"], credentials.assumed_role_arn), caller_identity=identity)
+        return identity
 
     @property
     def warnings(self):
@@ -90,6 +111,8 @@ class Assume(object):
         """The module's result; ``python`` is the interpreter that a credential_process runs with."""
         credentials = self.exchange.run()
         result = credentials.as_dict()
+        if self.verify:
+            result["caller_identity"] = self.caller_identity(credentials)
         changes = []
         if self.credentials_profile is not None:
             changes.append(credentials_change(self.credentials_file, self.credentials_profile, credentials))

@@ -24,9 +24,19 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import (
 FIELDS = (("issuer", "issuer"), ("signing_cert_public_access", "signingCertPublicAccess"))
 
 
+# The issuer of a domain that was never given one, as the service writes it (with its trailing slash).
+SERVICE_DEFAULT_ISSUER = "https://identity.oraclecloud.com/"
+DEFAULT = "default"
+
+
 def check_issuer(value, domain_url):
-    """(issuer, warnings): ``value`` checked, or the domain's own issuer when ``value`` is None."""
+    """(issuer, warnings): ``value`` checked, the domain's own issuer when ``value`` is None, or the
+    service default for ``default`` (which undoes step 3)."""
     domain = issuer_for_domain(domain_url)
+    if value == DEFAULT:
+        return SERVICE_DEFAULT_ISSUER, [
+            "issuer=default gives the domain back the service default issuer %s: AWS no longer accepts the tokens "
+            "of this domain (their iss is not the IAM OIDC provider's URL)" % SERVICE_DEFAULT_ISSUER]
     issuer = domain if value is None else _check_explicit_issuer(value)
     warnings = [w for w in [port_warning(parse_https_url(issuer, "issuer"), "issuer")] if w]
     if issuer != domain:

@@ -84,6 +84,13 @@ options:
       - Where the credential_process runner and settings files go.
     type: path
     default: ~/.aws/multicloud.oci_aws
+  verify_caller_identity:
+    description:
+      - After the exchange, call STS C(GetCallerIdentity) with the new credentials and return the answer in
+        RV(caller_identity); fail (step 7) when STS does not know them as the session of O(role_arn).
+      - It proves the credentials work for AWS calls, at the cost of one more request to STS.
+    type: bool
+    default: false
 notes:
   - The returned secrets appear in the task's output unless the task has C(no_log) set; so do values given to the
     C(environment) keyword, in the C(EXEC) lines Ansible prints at C(-vvv), even with C(no_log). Prefer a profile
@@ -198,6 +205,23 @@ environment:
     - Values given to the C(environment) keyword are printed at C(-vvv), even with C(no_log); prefer a profile.
   returned: success
   type: dict
+caller_identity:
+  description: What STS C(GetCallerIdentity) answered for the new credentials.
+  returned: when O(verify_caller_identity=true)
+  type: dict
+  contains:
+    arn:
+      description: The caller's ARN, the assumed-role session.
+      type: str
+      sample: arn:aws:sts::123456789012:assumed-role/oci-reporting/ansible-oci-aws
+    account:
+      description: The AWS account ID.
+      type: str
+      sample: "123456789012"
+    user_id:
+      description: The role's unique ID and the session name.
+      type: str
+      sample: AROAEXAMPLEID:ansible-oci-aws
 credentials_file:
   description: The shared credentials file written, and the profile in it.
   returned: when O(credentials_profile) is given

@@ -55,6 +55,8 @@ options:
       - It must be C(https://) and a bare origin, written exactly as AWS will compare it (lower-case host, no
         C(:443), no path, no trailing slash). A non-default port is kept, with a warning, since AWS documents
         provider URLs without ports.
+      - V(default) gives the domain back the service default issuer C(https://identity.oraclecloud.com/), which
+        undoes step 3 (AWS then no longer accepts the domain's tokens).
     type: str
   signing_cert_public_access:
     description:

@@ -113,7 +113,7 @@ grep -q 'changed=0 ' "$DIR/rerun.log" || { echo "the second run changed somethin
 "$PY" -c 'import sys; from sandbox.handle import attach; sys.exit(attach(".sandbox").writes() != 0)' || {
     echo "the second run made write requests" >&2; exit 1; }
 
-step "playbooks/teardown.yml: roles, IAM provider, app and stored secret removed"
-ansible-playbook playbooks/teardown.yml "${VARS[@]}"
+step "playbooks/teardown.yml: roles, IAM provider, app, stored secret removed; default issuer and private keys back"
+ansible-playbook playbooks/teardown.yml "${VARS[@]}" -e oci_oidc_provider_absent_restore_settings=true
 
 step "Done in $(($(date +%s) - started)) s; stopping the sandbox"

@@ -117,3 +117,11 @@ def test_public_access_can_be_turned_off():
     result = apply(domain, public=False)
     assert result["changed"] and result["signing_cert_public_access"] is False
     assert domain.settings["signingCertPublicAccess"] is False
+
+
+def test_issuer_default_restores_the_service_default_and_says_what_it_breaks():
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_settings import check_issuer
+
+    issuer, warnings = check_issuer("default", "https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com")
+    assert issuer == "https://identity.oraclecloud.com/"
+    assert len(warnings) == 1 and "no longer accepts" in warnings[0]
