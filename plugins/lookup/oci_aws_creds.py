@@ -93,13 +93,13 @@ EXAMPLES = r"""
   vars:
     aws: "{{ lookup('multicloud.oci_aws.oci_aws_creds', 'arn:aws:iam::123456789012:role/oci-reporting',
                     domain_url=oci_domain_url, client_id=oci_client_id, client_secret=oci_client_secret,
-                    region='eu-frankfurt-1') }}"
+                    region='eu-central-1') }}"
   module_defaults:
     group/amazon.aws.aws:
       access_key: "{{ aws.access_key }}"
       secret_key: "{{ aws.secret_key }}"
       session_token: "{{ aws.session_token }}"
-      region: eu-frankfurt-1
+      region: eu-central-1
   block:
     - name: List the reports (the lookup is evaluated for each task, and answered from the cache)
       amazon.aws.s3_object:

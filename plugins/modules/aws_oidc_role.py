@@ -226,7 +226,7 @@ EXAMPLES = r"""
 - name: Set the connection once for the collection's AWS modules
   module_defaults:
     group/multicloud.oci_aws.aws:
-      region: eu-frankfurt-1
+      region: eu-central-1
       profile: iam-admin
   block:
     - name: Only the provider, with thumbprints computed from the issuer's certificate chain

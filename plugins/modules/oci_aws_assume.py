@@ -116,7 +116,7 @@ EXAMPLES = r"""
     client_id: "{{ oci_client_id }}"
     client_secret: "{{ oci_client_secret }}"
     role_arn: arn:aws:iam::123456789012:role/oci-reporting
-    region: eu-frankfurt-1
+    region: eu-central-1
   register: aws
   no_log: true
 
@@ -126,7 +126,7 @@ EXAMPLES = r"""
       access_key: "{{ aws.access_key }}"
       secret_key: "{{ aws.secret_key }}"
       session_token: "{{ aws.session_token }}"
-      region: eu-frankfurt-1
+      region: eu-central-1
   block:
     - name: List the reports
       amazon.aws.s3_object:
@@ -139,7 +139,7 @@ EXAMPLES = r"""
     client_id: "{{ oci_client_id }}"
     client_secret: "{{ oci_client_secret }}"
     role_arn: arn:aws:iam::123456789012:role/oci-reporting
-    region: eu-frankfurt-1
+    region: eu-central-1
     credential_process_profile: oci-reporting
   no_log: true
 
@@ -149,7 +149,7 @@ EXAMPLES = r"""
     client_id: "{{ oci_client_id }}"
     client_secret: "{{ oci_client_secret }}"
     role_arn: arn:aws:iam::123456789012:role/oci-reporting
-    region: eu-frankfurt-1
+    region: eu-central-1
     credentials_profile: oci-reporting-static
   no_log: true
 
@@ -159,7 +159,7 @@ EXAMPLES = r"""
       domain_url: https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
       client_id: "{{ oci_client_id }}"
       client_secret: "{{ oci_client_secret }}"
-      region: eu-frankfurt-1
+      region: eu-central-1
   block:
     - name: A role narrowed to one bucket for this job
       multicloud.oci_aws.oci_aws_assume:
