@@ -8,7 +8,7 @@ SANDBOX_DIR ?= .sandbox
 
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help venv test integration unit fidelity sanity lint demo sandbox-up sandbox-down bench clean
+.PHONY: help venv test integration unit fidelity molecule installed sanity lint demo sandbox-up sandbox-down bench clean
 
 help:
 	@echo "make test          run every test suite (pytest, ansible-test sanity, ansible-lint, ...)"
@@ -37,6 +37,12 @@ unit: venv
 fidelity: venv
 	tests/utils/run-tests.sh fidelity
 
+molecule: venv
+	tests/utils/run-tests.sh molecule
+
+installed: venv
+	tests/utils/run-tests.sh installed
+
 sanity: venv
 	tests/utils/run-tests.sh sanity
 
@@ -53,7 +59,7 @@ sandbox-down:
 	@if [ -x $(VPY) ]; then PYTHONPATH=tests $(VPY) -m sandbox down --dir $(SANDBOX_DIR); else echo "no sandbox running"; fi
 
 bench: venv
-	$(VPY) -m bench
+	$(VPY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf .build tests/output .pytest_cache
