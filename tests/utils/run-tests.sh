@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Runs the test suites of multicloud.oci_aws from wherever the checkout lives.
-#   tests/utils/run-tests.sh [all|unit|fidelity|sanity|lint]...
+#   tests/utils/run-tests.sh [all|unit|fidelity|integration|molecule|installed|sanity|lint]...
 # ansible-test and ansible-playbook need the collection at .../ansible_collections/multicloud/oci_aws:
 # a copy of the checkout is made in a temporary tree for them (the checkout itself is never modified).
 #   tests/utils/run-tests.sh integration [target...]   starts a sandbox and runs ansible-test integration
+#   molecule    the scenarios of extensions/molecule (the roles) against a sandbox
+#   installed   ansible-galaxy collection build, install into an empty collections path, site.yml and teardown.yml
+#               from the installed copy against a sandbox, ansible-doc of every module, lookup and role
+# OCI_AWS_BUILD_DIR chooses the build directory; OCI_AWS_SANDBOX_DIR reuses a running sandbox (it is reset).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,10 +61,20 @@ run_sanity() {
     (cd "$TREE" && ansible-test sanity --python "$(pyver)" --color no)
 }
 
+reset_sandbox() {
+    PYTHONPATH=$ROOT/tests "$PY" -c 'import sys; from sandbox.handle import attach; attach(sys.argv[1]).reset()' "$SANDBOX_DIR"
+}
+
 start_sandbox() {
-    # A sandbox for the suites that talk to the clouds; reuse one given in OCI_AWS_SANDBOX_DIR.
+    # A sandbox for the suites that talk to the clouds, one per run of this script (reset for each suite after the
+    # first); reuse one given in OCI_AWS_SANDBOX_DIR.
+    if [ -n "${SANDBOX_DIR:-}" ]; then
+        reset_sandbox
+        return
+    fi
     if [ -n "${OCI_AWS_SANDBOX_DIR:-}" ]; then
         SANDBOX_DIR=$OCI_AWS_SANDBOX_DIR
+        reset_sandbox
         return
     fi
     SANDBOX_DIR=$BUILD/sandbox
@@ -78,6 +92,125 @@ run_integration() {
     start_sandbox
     cp "$SANDBOX_DIR/vars.yml" "$TREE/tests/integration/integration_config.yml"
     (cd "$TREE" && ansible-test integration --python "$(pyver)" --color no "$@")
+}
+
+run_molecule() {
+    log "molecule: the roles against the sandbox (converge, idempotence, verify, destroy)"
+    make_tree
+    start_sandbox
+    # Molecule finds the scenarios in extensions/molecule of the collection in its working directory, and the
+    # collection itself on ANSIBLE_COLLECTIONS_PATH (the scenarios turn its prerun install off). It keeps its state
+    # under ANSIBLE_HOME, or under $VIRTUAL_ENV when one is active: this build's own, not the user's.
+    (cd "$TREE" && env -u VIRTUAL_ENV ANSIBLE_HOME="$BUILD/ansible-home" ANSIBLE_COLLECTIONS_PATH="$BUILD" \
+        OCI_AWS_SANDBOX_VARS="$SANDBOX_DIR/vars.yml" NO_COLOR=1 ANSIBLE_NOCOLOR=1 molecule test --all)
+}
+
+logged() {
+    # logged <log> <command...>: the command's output goes to <log>, shown when the command fails.
+    local out=$1
+    shift
+    if ! "$@" >"$out" 2>&1; then
+        cat "$out"
+        echo "FAILED: $*" >&2
+        return 1
+    fi
+}
+
+quiet_run() {
+    # quiet_run <log> <command...>: as logged, and fails on any warning or deprecation message too.
+    logged "$@" || return 1
+    if grep -E '\[(WARNING|DEPRECATION WARNING|ERROR)\]|^(WARNING|ERROR):' "$1"; then
+        shift
+        echo "FAILED (warnings above): $*" >&2
+        return 1
+    fi
+}
+
+run_installed() {
+    log "installed: build the collection, install it into an empty collections path, run it from there"
+    make_tree
+    local dist=$BUILD/dist inst=$BUILD/installed work=$BUILD/installed-run tarball
+    rm -rf "$dist" "$inst" "$work"
+    mkdir -p "$dist" "$inst" "$work"
+    chmod 700 "$work"
+    (cd "$TREE" && ansible-galaxy collection build --output-path "$dist" >/dev/null)
+    tarball=$(echo "$dist"/multicloud-oci_aws-*.tar.gz)
+    [ -f "$tarball" ] || { echo "no tarball in $dist" >&2; return 1; }
+    # What is shipped: the collection, not the development and test machinery.
+    if tar -tzf "$tarball" | grep -E '^(tests/(sandbox|unit|fidelity|e2e|utils|output)/|extensions/|bench/|\.ci/|\.venv|\.sandbox|\.build|changelogs/fragments/.)|__pycache__|\.pyc$'; then
+        echo "the tarball holds the files above; galaxy.yml build_ignore must leave them out" >&2
+        return 1
+    fi
+    echo "built $(basename "$tarball"): $(tar -tzf "$tarball" | grep -cv '/$') files, $(du -k "$tarball" | cut -f1) KiB"
+    start_sandbox
+
+    # From here on, the only collections are those installed in $inst: no checkout, no tree copy, no sys.path.
+    (
+        export ANSIBLE_COLLECTIONS_PATH=$inst ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false ANSIBLE_HOME=$work/ansible-home
+        export ANSIBLE_ROLES_PATH=$work/no-roles ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=0
+        export ANSIBLE_INVENTORY_UNPARSED_WARNING=0
+        unset ANSIBLE_CONFIG VIRTUAL_ENV AWS_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
+        cd "$work"
+        quiet_run "$work/install.log" ansible-galaxy collection install --offline -p "$inst" "$tarball"
+        local col=$inst/ansible_collections/multicloud/oci_aws
+        [ -f "$col/MANIFEST.json" ] || { echo "not installed in $col" >&2; return 1; }
+        quiet_run "$work/list.log" ansible-galaxy collection list --format json
+        "$PY" - "$work/list.log" "$inst/ansible_collections" <<'PYEOF'
+import json, sys
+found = {path: names for path, names in json.load(open(sys.argv[1])).items()
+         if any(not name.startswith("ansible.") for name in names)}  # ansible-core's own internal collections
+assert list(found) == [sys.argv[2]] and list(found[sys.argv[2]]) == ["multicloud.oci_aws"], (
+    "collections found besides the installed one: %s" % found)
+PYEOF
+
+        log "installed: ansible-doc of every module, the lookup and each role's argument spec"
+        local name n=0
+        for name in "$col"/plugins/modules/*.py; do
+            name=$(basename "$name" .py)
+            quiet_run "$work/doc.log" ansible-doc -t module "multicloud.oci_aws.$name"
+            n=$((n + 1))
+        done
+        for name in "$col"/plugins/lookup/*.py; do
+            name=$(basename "$name" .py)
+            quiet_run "$work/doc.log" ansible-doc -t lookup "multicloud.oci_aws.$name"
+            n=$((n + 1))
+        done
+        for name in "$col"/roles/*/meta/argument_specs.yml; do
+            name=$(basename "$(dirname "$(dirname "$name")")")
+            quiet_run "$work/doc.log" ansible-doc -t role "multicloud.oci_aws.$name"
+            grep -q "ENTRY POINT: \*main\*" "$work/doc.log" || { cat "$work/doc.log"; return 1; }
+            n=$((n + 1))
+        done
+        quiet_run "$work/doc.log" ansible-doc -l multicloud.oci_aws
+        echo "ansible-doc rendered $n entries without a warning"
+
+        log "installed: multicloud.oci_aws.site, then multicloud.oci_aws.teardown, against the sandbox"
+        # The example vars file of the installed copy, pointed at the sandbox (the same settings as the molecule
+        # scenarios); the client secret goes to this run's private directory. Moto has no AWS managed policies,
+        # hence inline policies for the example's roles.
+        local vars=(-e @"$col/playbooks/vars/example.yml" -e @"$SANDBOX_DIR/vars.yml"
+            -e @"$TREE/extensions/molecule/shared/vars/sandbox.yml" -e oci_oidc_provider_secret_file="$work/secret/client.yml"
+            -e '{"aws_oidc_trust_roles": [{"name": "oci-reporting", "max_session_duration": 3600, "inline_policies":
+                 {"read": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:List*",
+                 "Resource": "*"}]}}}, {"name": "oci-deployer", "max_session_duration": 7200, "inline_policies":
+                 {"read": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:List*",
+                 "Resource": "*"}]}}}]}')
+        logged "$work/site.log" ansible-playbook multicloud.oci_aws.site "${vars[@]}"
+        grep -E -A1 '^PLAY RECAP' "$work/site.log"
+        # The installed copy's roles ran, and every role was verified.
+        grep -q "included: $col/roles/oci_aws_federation/tasks/present.yml for localhost" "$work/site.log"
+        grep -Eq "oci-reporting: assumed-role ARN arn:aws:sts::[0-9]+:assumed-role/oci-reporting/" "$work/site.log"
+        grep -Eq "oci-deployer: assumed-role ARN arn:aws:sts::[0-9]+:assumed-role/oci-deployer/" "$work/site.log"
+        [ -f "$work/secret/client.yml" ] || { echo "site.yml stored no client secret" >&2; return 1; }
+        logged "$work/rerun.log" ansible-playbook multicloud.oci_aws.site "${vars[@]}"
+        grep -Eq 'localhost +: ok=[0-9]+ +changed=0 +unreachable=0 +failed=0' "$work/rerun.log" || {
+            cat "$work/rerun.log"; echo "the second run of site changed something" >&2; return 1; }
+        logged "$work/teardown.log" ansible-playbook multicloud.oci_aws.teardown "${vars[@]}" \
+            -e oci_oidc_provider_absent_restore_settings=true
+        grep -E -A1 '^PLAY RECAP' "$work/teardown.log"
+        [ ! -e "$work/secret/client.yml" ] || { echo "teardown left the client secret" >&2; return 1; }
+        echo "site, site again (changed=0) and teardown ran from $col"
+    )
 }
 
 run_lint() {
@@ -100,9 +233,11 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(all)
 for suite in "${suites[@]}"; do
     case $suite in
-        all) run_unit; run_fidelity; run_integration; run_sanity; run_lint ;;
+        all) run_unit; run_fidelity; run_integration; run_molecule; run_installed; run_sanity; run_lint ;;
         unit) run_unit ;;
         fidelity) run_fidelity ;;
+        molecule) run_molecule ;;
+        installed) run_installed ;;
         sanity) run_sanity ;;
         lint) run_lint ;;
         *) echo "unknown suite: $suite" >&2; exit 2 ;;
