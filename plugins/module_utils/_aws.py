@@ -126,6 +126,18 @@ def _botocore_session():
     return session
 
 
+_UNSIGNED_SESSION = []
+
+
+def _unsigned_session():
+    """One boto3 session per process for unsigned clients, which carry no credentials."""
+    import boto3  # pylint: disable=import-outside-toplevel
+
+    if not _UNSIGNED_SESSION:
+        _UNSIGNED_SESSION.append(boto3.session.Session(botocore_session=_botocore_session()))
+    return _UNSIGNED_SESSION[0]
+
+
 class AwsConnection(object):
     """Where and as whom to call AWS; every value may be None (botocore's defaults then apply)."""
 
@@ -210,7 +222,8 @@ class AwsConnection(object):
             signature_version=UNSIGNED if unsigned else None,
         )
         try:
-            client = self.session().client(
+            session = _unsigned_session() if unsigned and not self.profile else self.session()
+            client = session.client(
                 service, region_name=self.region or None, endpoint_url=self.endpoint_url or None,
                 verify=self.verify, config=config,
             )

@@ -100,8 +100,8 @@ issuer:
   sample: https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
 previous_issuer:
   description:
-    - The issuer of the domain before this run; null when the domain used the service default
-      C(https://identity.oraclecloud.com/).
+    - The issuer of the domain before this run; the service default C(https://identity.oraclecloud.com/) for a
+      domain that never had another, or null when the domain's Settings do not show one.
   returned: always
   type: str
   sample: https://identity.oraclecloud.com/

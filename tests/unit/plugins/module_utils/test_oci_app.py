@@ -410,3 +410,15 @@ def test_absent_with_another_client_id_is_refused():
     with pytest.raises(OptionError) as caught:
         manager(domain, client_id="someone_else").absent()
     assert caught.value.option == "client_id" and domain.writes == []
+
+
+def test_a_create_that_fails_half_way_says_changed_and_how_to_complete():
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_app import AppManager, AppSpec
+    from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.oci_fakes import FakeDomain, scim_error
+
+    domain = FakeDomain()
+    domain.fail_next("set_app_active", scim_error(500, "Internal error."))
+    with pytest.raises(ServiceError) as raised:
+        AppManager(domain, AppSpec("aws-sts-oidc"), warn=lambda msg: None).present()
+    assert raised.value.details["changed"] is True and raised.value.details["id"] in domain.apps
+    assert "run the task again" in raised.value.msg and "secret=regenerate" in raised.value.msg
