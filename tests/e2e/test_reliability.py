@@ -74,8 +74,11 @@ def test_fifty_concurrent_lookups_with_an_empty_cache_make_one_exchange(federati
 # The endpoints the collection calls. AWS's own fetches of the discovery document and the JWKS
 # (GET /.well-known/openid-configuration, GET /admin/v1/SigningCert/jwk) are left alone: what
 # fails there is reported by STS, retried within the same budget, and out of the collection's hands.
-CALLED = {"oci": ("* /admin/v1/Apps*", "* /admin/v1/AppStatusChanger*", "* /admin/v1/AppClientSecretRegenerator*",
-                   "* /admin/v1/Settings*", "POST /oauth2/v1/token"), "aws": ("*",)}
+CALLED = {
+    "oci": ("* /admin/v1/Apps*", "* /admin/v1/AppStatusChanger*", "* /admin/v1/AppClientSecretRegenerator*",
+            "* /admin/v1/Settings*", "POST /oauth2/v1/token"),
+    "aws": ("*",),
+}
 
 
 def inject_thirty_percent(sandbox, cloud, seed):

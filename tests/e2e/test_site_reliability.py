@@ -113,8 +113,11 @@ def test_two_concurrent_runs_end_with_one_app_one_provider_one_role(fresh_sandbo
 
 
 THIRTY_PERCENT = ((429, 0.1), (500, 1 / 9.0), (503, 1 / 8.0))
-CALLED = {"oci": ("* /admin/v1/Apps*", "* /admin/v1/AppStatusChanger*", "* /admin/v1/AppClientSecretRegenerator*",
-                   "* /admin/v1/Settings*", "POST /oauth2/v1/token"), "aws": ("*",)}
+CALLED = {
+    "oci": ("* /admin/v1/Apps*", "* /admin/v1/AppStatusChanger*", "* /admin/v1/AppClientSecretRegenerator*",
+            "* /admin/v1/Settings*", "POST /oauth2/v1/token"),
+    "aws": ("*",),
+}
 
 
 def test_site_converges_twenty_times_out_of_twenty_with_thirty_percent_faults(fresh_sandbox, tmp_path):
