@@ -1,4 +1,4 @@
-"""Bad input across the modules and the lookup (issue 7): every case fails before any change.
+"""Bad input across the modules, the roles and the lookup (issue 7): every case fails before any change.
 
 All cases run as the tasks of one playbook against the sandbox (each with ``ignore_errors``), so
 that the whole table costs one Ansible start. For each case the test checks that the task failed,
@@ -119,6 +119,18 @@ CASES = [
                                            role_arn="{role_arn}", domain_url="{domain}"), "token_url", ["https://"]),
     ("assume-bad-ca", ASSUME, dict(domain_url="{domain}", client_id="{client_id}", client_secret="{client_secret}",
                                    role_arn="{role_arn}", cert_bundle="{not_a_key}"), "cert_bundle", []),
+    # -- the roles (their argument specs, then the modules they call) --------------------------------
+    ("role-secret-store", "role:oci_oidc_provider", dict(oci_oidc_provider_domain_url="{domain}",
+                                                         oci_oidc_provider_secret_store="disk"),
+     "oci_oidc_provider_secret_store", ["file"]),
+    ("role-http-domain", "role:oci_oidc_provider", dict(oci_oidc_provider_domain_url="http://idcs-1.oraclecloud.com"),
+     "domain_url", ["https://"]),
+    ("role-trust-role-unnamed", "role:aws_oidc_trust", dict(aws_oidc_trust_issuer_url="{domain}",
+                                                            aws_oidc_trust_roles=[dict(max_session_duration=3600)]),
+     "name", ["aws_oidc_trust_roles"]),
+    ("role-federation-state", "role:oci_aws_federation", dict(oci_oidc_provider_domain_url="{domain}",
+                                                              oci_aws_federation_state="gone"),
+     "oci_aws_federation_state", ["present"]),
     # -- the lookup -------------------------------------------------------------------------------
     ("lookup-role-arn", LOOKUP, dict(role_arn="arn:aws:iam::12:role/x"), "role_arn", []),
     ("lookup-duration", LOOKUP, dict(duration_seconds=50000), "duration_seconds", ["43200"]),
@@ -145,6 +157,16 @@ def task(number, case, values):
         options = ", ".join("%s=%s" % (k, json.dumps(v)) for k, v in args.items())
         body = {"ansible.builtin.set_fact": {"case_%d" % number: "{{ lookup('multicloud.oci_aws.oci_aws_creds', %s) }}"
                                              % options}}
+    elif module.startswith("role:"):
+        # A role's failure is caught by rescue, where its result is known as ansible_failed_result.
+        role = "multicloud.oci_aws." + module.split(":", 1)[1]
+        return {"name": "case %d %s" % (number, name), "block": [
+            {"name": "Not failed yet", "ansible.builtin.set_fact": {"r%d" % number: {"failed": False}}},
+            {"name": "The role", "ansible.builtin.include_role": {"name": role}, "vars": args},
+        ], "rescue": [
+            {"name": "Its failure", "ansible.builtin.set_fact": {
+                "r%d" % number: "{{ ansible_failed_result | combine({'failed': true}) }}"}},
+        ]}
     else:
         body = {module: args}
     return dict(name="case %d %s" % (number, name), register="r%d" % number, ignore_errors=True, no_log=False, **body)
