@@ -57,3 +57,19 @@ def fresh_sandbox(sandbox):
     sandbox.reset()
     yield sandbox
     sandbox.clear_faults()
+
+
+@pytest.fixture
+def home(tmp_path):
+    """A home directory of the test's own, for an Ansible run (its cache, ~/.ansible, ~/.aws)."""
+    made = tmp_path / "home"
+    made.mkdir()
+    return made
+
+
+@pytest.fixture
+def federation(fresh_sandbox):
+    """Steps 1 to 5 done on a fresh sandbox by the manual procedure."""
+    from e2e.exchange_support import Federation  # pylint: disable=import-outside-toplevel
+
+    return Federation(fresh_sandbox).build()

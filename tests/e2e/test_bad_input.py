@@ -10,7 +10,6 @@ procedure is in place, so that a case would change something if its input got th
 import json
 import os
 
-import pytest
 import yaml
 
 from e2e.exchange_support import Federation, ansible_env, run_playbook
@@ -170,13 +169,6 @@ def task(number, case, values):
     else:
         body = {module: args}
     return dict(name="case %d %s" % (number, name), register="r%d" % number, ignore_errors=True, no_log=False, **body)
-
-
-@pytest.fixture
-def home(tmp_path):
-    made = tmp_path / "home"
-    made.mkdir()
-    return made
 
 
 def test_the_bad_input_table(fresh_sandbox, home, tmp_path):

@@ -9,21 +9,8 @@ import stat
 import time
 
 import boto3
-import pytest
 
 from e2e.exchange_support import LOOKUP, Federation, ansible_env, counts, run_module, run_playbook
-
-
-@pytest.fixture
-def home(tmp_path):
-    made = tmp_path / "home"
-    made.mkdir()
-    return made
-
-
-@pytest.fixture
-def federation(fresh_sandbox):
-    return Federation(fresh_sandbox).build()
 
 
 def s3_roundtrip(sandbox, access_key, secret_key, session_token=None, session=None):

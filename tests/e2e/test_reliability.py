@@ -16,25 +16,13 @@ import time
 import pytest
 
 from conftest import COLLECTIONS_BASE
-from e2e.exchange_support import BIN, Federation, ansible_env, counts
+from e2e.exchange_support import BIN, ansible_env, counts
 
 PROBE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lookup_probe.py")
 # One rule per status, sampled one after the other: 1 - 0.9 * (1 - 1/9) * (1 - 1/8) = 0.30 of all requests.
 THIRTY_PERCENT = ((429, 0.1), (500, 1 / 9.0), (503, 1 / 8.0))
 # The Retrier's budget per request (module_utils/_common.py): 6 attempts, at most 120 s; the rest is start-up.
 BOUND_SECONDS = 150
-
-
-@pytest.fixture
-def home(tmp_path):
-    made = tmp_path / "home"
-    made.mkdir()
-    return made
-
-
-@pytest.fixture
-def federation(fresh_sandbox):
-    return Federation(fresh_sandbox).build()
 
 
 def lookup_env(sandbox, federation, home, **extra):

@@ -7,19 +7,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import 
     Transient,
     parse_retry_after,
 )
-
-
-class FakeTime:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def monotonic(self):
-        return self.now
+from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.clock_fakes import FakeTime
 
 
 class Boom(Exception):

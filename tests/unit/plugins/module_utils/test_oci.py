@@ -28,6 +28,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import (
     scrub,
     service_error,
 )
+from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.clock_fakes import FakeTime
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.oci_fakes import (
     DOMAIN_URL,
     clean_oci_environment,
@@ -297,19 +298,6 @@ class FakeSdk:
 
     def names(self):
         return [call[0] for call in self.calls]
-
-
-class FakeTime:
-    def __init__(self):
-        self.now = 0.0
-        self.sleeps = []
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
-
-    def monotonic(self):
-        return self.now
 
 
 @pytest.fixture
