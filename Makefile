@@ -8,7 +8,7 @@ SANDBOX_DIR ?= .sandbox
 
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help venv test integration unit fidelity molecule installed sanity lint demo sandbox-up sandbox-down bench clean
+.PHONY: help venv test integration unit security fidelity molecule installed sanity lint demo sandbox-up sandbox-down bench clean
 
 help:
 	@echo "make test          run every test suite (pytest, ansible-test sanity, ansible-lint, ...)"
@@ -33,6 +33,9 @@ integration: venv
 
 unit: venv
 	tests/utils/run-tests.sh unit
+
+security: venv
+	tests/utils/run-tests.sh security
 
 fidelity: venv
 	tests/utils/run-tests.sh fidelity

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the test suites of multicloud.oci_aws from wherever the checkout lives.
-#   tests/utils/run-tests.sh [all|unit|fidelity|integration|molecule|installed|sanity|lint]...
+#   tests/utils/run-tests.sh [all|unit|security|fidelity|integration|molecule|installed|sanity|lint]...
 # ansible-test and ansible-playbook need the collection at .../ansible_collections/multicloud/oci_aws:
 # a copy of the checkout is made in a temporary tree for them (the checkout itself is never modified).
 #   tests/utils/run-tests.sh integration [target...]   starts a sandbox and runs ansible-test integration
@@ -52,6 +52,11 @@ run_unit() {
 run_fidelity() {
     log "pytest: sandbox fidelity and end-to-end"
     "$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/fidelity" "$ROOT/tests/e2e"
+}
+
+run_security() {
+    log "pytest: security (one test per threat of the threat model)"
+    "$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/security"
 }
 
 run_sanity() {
@@ -233,9 +238,10 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(all)
 for suite in "${suites[@]}"; do
     case $suite in
-        all) run_unit; run_fidelity; run_integration; run_molecule; run_installed; run_sanity; run_lint ;;
+        all) run_unit; run_security; run_fidelity; run_integration; run_molecule; run_installed; run_sanity; run_lint ;;
         unit) run_unit ;;
         fidelity) run_fidelity ;;
+        security) run_security ;;
         molecule) run_molecule ;;
         installed) run_installed ;;
         sanity) run_sanity ;;

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to multicloud.oci_aws: not a public API, may change without notice.
+
+The one place where the collection decides whether a path is safe to write a secret to or to
+run code from, and creates what is missing.
+
+- :func:`check_trusted` refuses a path that another local user could replace: as OpenSSH's
+  StrictModes checks key files, every component from ``/`` down to it must be owned by the
+  user or by root and must not be writable by group or others, unless it is a directory with
+  the sticky bit (``/tmp``), where others cannot rename or remove what is ours.
+- :func:`make_private_dirs` creates the missing directories of a path, each one 0700 whatever
+  the umask, after checking the part that exists. It never changes the mode of a directory it
+  did not create.
+- :func:`atomic_write` replaces a file with a 0600 one through a temporary name in the same
+  directory, so that a reader sees the old content or the new, never a part.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import tempfile
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
+
+TEMP_PREFIX = ".tmp-"
+
+
+class UnsafePath(OciAwsError):
+    """A path that another local user could replace or read; the message names the part and the fix."""
+
+
+def _components(path):
+    """``/``, ``/a``, ``/a/b``, ... down to ``path`` (absolute, normalised)."""
+    parts = []
+    current = os.path.abspath(path)
+    while True:
+        parts.append(current)
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    return list(reversed(parts))
+
+
+def _refuse(what, path, component, why, fix):
+    raise UnsafePath("refusing to use %s %s: %s %s; %s" % (what, path, component, why, fix),
+                     path=path, component=component)
+
+
+def _check_component(what, path, component, info, uid, last_is_file):
+    if info.st_uid not in (uid, 0):
+        _refuse(what, path, component, "belongs to another user (uid %d)" % info.st_uid,
+                "use a path whose every directory belongs to you or to root")
+    mode = stat.S_IMODE(info.st_mode)
+    is_dir = stat.S_ISDIR(info.st_mode)
+    if mode & 0o022 and not (is_dir and mode & stat.S_ISVTX):
+        _refuse(what, path, component, "is writable by %s (mode %04o)" % ("others" if mode & 0o002 else "its group", mode),
+                "remove that write permission (chmod go-w %s) or choose another path" % component)
+    if not is_dir and not last_is_file:
+        _refuse(what, path, component, "is not a directory", "choose a path under directories")
+
+
+def check_trusted(path, what):
+    """Raise :class:`UnsafePath` unless every existing component of ``path`` is trusted.
+
+    Symbolic links are resolved first, so the directories actually used are the ones checked.
+    A missing tail is fine (it is what :func:`make_private_dirs` creates). ``what`` names the
+    path in the message (``"credential_process_dir"``, ``"the credential cache"``).
+    """
+    uid = os.geteuid()
+    real = os.path.realpath(path)
+    components = _components(real)
+    for index, component in enumerate(components):
+        try:
+            info = os.lstat(component)
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                return
+            raise UnsafePath("cannot check %s %s: %s: %s" % (what, path, component, exc.strerror), path=path)
+        _check_component(what, path, component, info, uid, index == len(components) - 1)
+
+
+def make_private_dirs(path, what, check_mode=False):
+    """Create ``path`` and its missing parents as 0700 directories; return those created (or to create).
+
+    The existing part is checked with :func:`check_trusted` first; a directory that appears
+    meanwhile (made by someone else) is checked before anything is put in it. Directories that
+    already existed keep their mode.
+    """
+    path = os.path.abspath(path)
+    missing = []
+    current = path
+    while not os.path.lexists(current):
+        missing.append(current)
+        current = os.path.dirname(current)
+    check_trusted(current, what)
+    if check_mode:
+        return list(reversed(missing))
+    created = []
+    uid = os.geteuid()
+    for directory in reversed(missing):
+        try:
+            os.mkdir(directory, 0o700)
+        except FileExistsError:
+            pass
+        except OSError as exc:
+            raise OciAwsError("cannot create %s %s: %s" % (what, directory, exc.strerror), path=directory)
+        else:
+            os.chmod(directory, 0o700)  # a umask such as 0o277 could have taken bits the owner needs
+            created.append(directory)
+        info = os.lstat(directory)
+        if not stat.S_ISDIR(info.st_mode):
+            _refuse(what, path, directory, "appeared as something other than a directory", "remove it and run again")
+        _check_component(what, path, directory, info, uid, False)
+    return created
+
+
+def atomic_write(path, data):
+    """Replace ``path`` with ``data`` (bytes) as a 0600 file, atomically; no temporary file is left behind."""
+    directory = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=directory)
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.rename(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
