@@ -6,7 +6,18 @@ output. The helpers below are the suite's only assertions about secrets, so that
 checks them the same way.
 """
 
+import importlib.util
+import os
+
 import pytest
+
+# Test modules import `conftest` by name (tests/e2e/site_support.py does): under tests/security that name is this
+# file, so it also offers the names of tests/conftest.py, loaded from its path (its fixtures stay where they are).
+_SPEC = importlib.util.spec_from_file_location(
+    "_oci_aws_tests_conftest", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "conftest.py"))
+_ROOT_CONFTEST = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(_ROOT_CONFTEST)
+ROOT, TESTS, COLLECTIONS_BASE = _ROOT_CONFTEST.ROOT, _ROOT_CONFTEST.TESTS, _ROOT_CONFTEST.COLLECTIONS_BASE
 
 
 def assert_no_secret(text, secrets, where="output"):
