@@ -118,7 +118,7 @@ def test_module_under_umask_0000_makes_every_missing_parent_0700(tmp_path):
     assert {str(p): _mode(p) for p in files} == {str(p): 0o600 for p in files}
 
 
-@pytest.mark.parametrize("open_mode", [0o777, 0o775, 0o757])
+@pytest.mark.parametrize("open_mode", [0o777, 0o775, 0o757], ids=oct)
 def test_a_parent_others_can_write_is_refused_before_any_request_and_nothing_is_written(tmp_path, open_mode):
     """Threat 4: a group- or world-writable, not sticky parent of credential_process_dir (or of the AWS files):
     another user could rename what the module makes there. Refused naming the option and the fix; no request,
