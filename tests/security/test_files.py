@@ -405,3 +405,43 @@ def test_make_private_dirs_creates_0700_at_every_level_and_keeps_existing_modes(
         assert dict((p, _mode(p)) for p in kept) == kept
     finally:
         shutil.rmtree(base)
+
+
+PLAYBOOK = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  tasks:
+    - name: Both profiles, in check and diff mode, over files that already hold secrets
+      %(module)s:
+        domain_url: "%(domain_url)s"
+        client_id: "%(client_id)s"
+        client_secret: "{{ lookup('env', 'TEST_CLIENT_SECRET') }}"
+        role_arn: "%(role_arn)s"
+        credentials_profile: oci-static
+        credential_process_profile: oci-process
+"""
+
+
+def test_diff_of_a_playbook_run_never_shows_a_secret_already_in_a_profile(fresh_sandbox, tmp_path):
+    """Threat 2: ansible-playbook --check --diff -v (as users run it, the real exchange against the sandbox) with
+    secrets planted in both profiles: none of them, and none of the new credentials, is printed; nothing written."""
+    from e2e.exchange_support import MODULE, Federation, ansible_env, run_playbook  # pylint: disable=import-outside-toplevel
+
+    federation = Federation(fresh_sandbox).build()
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    secrets = _plant_secrets(home)
+    secrets["client secret"] = federation.client_secret
+    before = _tree(home)
+    contents = dict((name, (home / ".aws" / name).read_bytes()) for name in ("config", "credentials"))
+    env = ansible_env(fresh_sandbox, home, TEST_CLIENT_SECRET=federation.client_secret)
+    playbook = PLAYBOOK % dict(module=MODULE, domain_url=fresh_sandbox.domain_url, client_id=federation.client_id,
+                               role_arn=federation.role_arn)
+    done = run_playbook(env, tmp_path, playbook, "--check", "--diff", "-v")
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-3000:]
+    assert "aws_secret_access_key = <hidden>" in output and "credential_process = " in output
+    assert_no_secret(output, secrets, "the playbook's output")
+    assert dict((name, (home / ".aws" / name).read_bytes()) for name in contents) == contents
+    assert dict((p, m) for p, m in _tree(home).items() if "/.ansible" not in p) == before
