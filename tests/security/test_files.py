@@ -343,39 +343,50 @@ def _trusted(owner, mode, is_dir):
 
 
 @needs_root
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(chain=st.lists(st.tuples(st.sampled_from(sorted(OWNERS)), st.sampled_from(MODES)), min_size=1, max_size=4),
-       last_is_file=st.booleans(), missing_tail=st.integers(min_value=0, max_value=2))
-def test_check_trusted_accepts_a_path_iff_every_component_is_trusted(tmp_path, chain, last_is_file, missing_tail):
-    """Threat 4 (the mechanism): for random trees of owners and modes, check_trusted accepts a path exactly when
-    every existing component belongs to the user or root and is closed to others' writes unless a sticky
-    directory; the missing tail does not matter; a refusal names the first untrusted component."""
+       last_is_file=st.booleans(), missing_tail=st.integers(min_value=0, max_value=2),
+       link=st.one_of(st.none(), st.tuples(st.integers(min_value=0, max_value=3), st.sampled_from(sorted(OWNERS)))))
+def test_check_trusted_accepts_a_path_iff_every_component_is_trusted(tmp_path, chain, last_is_file, missing_tail, link):
+    """Threat 4 (the mechanism): for random trees of owners and modes, with or without a symbolic link on the way,
+    check_trusted accepts a path exactly when every existing component (each directory, the file, the link's own
+    owner, and the directory the link leads to) belongs to the user or root and is closed to others' writes unless
+    it is a sticky directory; the missing tail does not matter; a refusal names an untrusted component."""
     base = tempfile.mkdtemp(dir=str(tmp_path))
     try:
-        current, expected, first_bad = base, True, None
+        current, bad = base, []
+        link_at = None if link is None or link[0] >= len(chain) or (last_is_file and link[0] == len(chain) - 1) \
+            else link[0]
         for index, (owner, mode) in enumerate(chain):
             current = os.path.join(current, "c%d" % index)
             is_dir = not (last_is_file and index == len(chain) - 1)
+            made = current
+            if index == link_at:  # c<index> is a link to a directory elsewhere, which has the owner and mode drawn
+                made = os.path.join(base, "target")
+                os.symlink(made, current)
+                os.lchown(current, OWNERS[link[1]], OWNERS[link[1]])
+                if link[1] == "other":
+                    bad.append(current)
             if is_dir:
-                os.mkdir(current)
+                os.mkdir(made)
             else:
-                open(current, "w").close()
-            os.chmod(current, mode)
-            os.chown(current, OWNERS[owner], OWNERS[owner])
-            if expected and not _trusted(owner, mode, is_dir):
-                expected, first_bad = False, current
+                open(made, "w").close()
+            os.chmod(made, mode)
+            os.chown(made, OWNERS[owner], OWNERS[owner])
+            if not _trusted(owner, mode, is_dir):
+                bad.append(made)
         path = os.path.join(current, *(["missing"] * missing_tail)) if missing_tail else current
         if last_is_file and missing_tail:
-            expected, first_bad = (False, current) if expected else (expected, first_bad)
+            bad.append(current)  # a file where a directory would have to be
         with mock.patch.object(_paths.os, "geteuid", return_value=ME):
             try:
                 check_trusted(path, "the test path")
                 accepted, message = True, ""
             except UnsafePath as exc:
                 accepted, message = False, exc.msg
-        assert accepted is expected, (chain, last_is_file, missing_tail, message)
+        assert accepted is (not bad), (chain, last_is_file, missing_tail, link, message)
         if not accepted:
-            assert " %s " % first_bad in message
+            assert any(" %s " % component in message for component in bad), (message, bad)
     finally:
         shutil.rmtree(base)
 
