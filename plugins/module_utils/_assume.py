@@ -23,6 +23,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import Breakpoint
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import ProcessProfile
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (
@@ -107,8 +108,17 @@ class Assume(object):
     def warnings(self):
         return self.spec.warnings
 
+    def check_paths(self):
+        """Refuse, before any request, a file path that another local user could replace (``_paths.check_trusted``)."""
+        if self.credentials_profile is not None:
+            check_trusted(os.path.dirname(os.path.abspath(self.credentials_file)), "aws_shared_credentials_file")
+        if self.process is not None:
+            check_trusted(self.process.directory, "credential_process_dir")
+            check_trusted(os.path.dirname(os.path.abspath(self.process.config_file)), "aws_config_file")
+
     def run(self, check_mode, diff, python):
         """The module's result; ``python`` is the interpreter that a credential_process runs with."""
+        self.check_paths()
         credentials = self.exchange.run()
         result = credentials.as_dict()
         if self.verify:
@@ -125,6 +135,8 @@ class Assume(object):
             shadow = shadowing_credentials(self.credentials_file, self.process.profile)
             if shadow:
                 self.spec.warnings.append(shadow)
+        for change in changes:
+            self.spec.warnings.extend(change.warnings)
         changed = False
         for change in changes:
             changed = change.apply(check_mode) or changed

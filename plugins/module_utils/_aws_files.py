@@ -8,9 +8,12 @@ Private files on the host that runs the module: the AWS shared credentials and c
 :func:`credentials_change` writes temporary credentials as a profile of the credentials file.
 
 Every file is written to a temporary name in its directory with mode 0600 and renamed into
-place; a directory made for it is 0700, and an existing one of ours that others can read is made
-0700. A file is written only when its content differs. :class:`FileChange` also gives the diff,
-in which the values of secret keys are never shown.
+place (``_paths.atomic_write``); the directories made for it are 0700 at every level, and an
+existing directory keeps its mode: the collection never changes the mode of a directory it did
+not create. Before a file is read or written, its path is checked as OpenSSH's StrictModes
+checks key files (``_paths.check_trusted``). A file is written only when its content differs.
+:class:`FileChange` also gives the diff, in which the value of every secret-like key
+(:func:`is_secret_key`) is never shown.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -21,16 +24,26 @@ import errno
 import os
 import re
 import stat
-import tempfile
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import (
+    atomic_write,
+    check_trusted,
+    make_private_dirs,
+    open_to_others,
+)
 
 _PROFILE = re.compile(r"^[\w.+=,@:/-]{1,128}$")
 _SECTION = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(?:[#;].*)?$")
 _KEY = re.compile(r"^([^\s=:#;\[][^=:]*?)\s*[=:]\s*(.*?)\s*$")
-CREDENTIAL_SECRETS = ("aws_secret_access_key", "aws_session_token")
+CREDENTIAL_SECRETS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
 HIDDEN = "<hidden>"
 HIDDEN_CHANGED = "<hidden, changed>"
+# A key whose name holds one of these words may hold a secret, and its value is never shown in a diff
+# (aws_access_key_id included: not a secret by itself, but half of a pair that nobody needs to see)...
+_SECRET_WORD = re.compile(r"secret|token|passw|passphrase|private|key", re.IGNORECASE)
+# ...unless the name says what else it holds: a path, a URL, a time (token_file, token_url, x_security_token_expires).
+_NOT_SECRET_SUFFIXES = ("_file", "_path", "_dir", "_url", "_expires", "_expiration")
 
 
 def check_profile(value, option):
@@ -45,33 +58,23 @@ def config_section(profile):
     return "default" if profile == "default" else "profile " + profile
 
 
+def is_secret_key(name):
+    """True when the value of the key ``name`` (of an INI section or a settings file) may be a secret."""
+    name = str(name).strip().lower()
+    return bool(_SECRET_WORD.search(name)) and not name.endswith(_NOT_SECRET_SUFFIXES)
+
+
 def _owned(info, path, what):
     if info.st_uid != os.geteuid():
         raise OciAwsError("%s %s belongs to another user; refusing to use it" % (what, path))
 
 
-def private_directory(path, check_mode):
-    """Make ``path`` (and missing parents) 0700, or tighten an existing one of ours. True if that is a change."""
-    try:
-        info = os.stat(path)
-    except OSError as exc:
-        if exc.errno != errno.ENOENT:
-            raise OciAwsError("cannot use the directory %s: %s" % (path, exc.strerror))
-        if not check_mode:
-            try:
-                os.makedirs(path, 0o700)
-            except OSError as exc:
-                raise OciAwsError("cannot create the directory %s: %s" % (path, exc.strerror))
-            os.chmod(path, 0o700)
-        return True
-    if not stat.S_ISDIR(info.st_mode):
-        raise OciAwsError("%s is not a directory" % path)
-    _owned(info, path, "the directory")
-    if stat.S_IMODE(info.st_mode) & 0o077:
-        if not check_mode:
-            os.chmod(path, 0o700)
-        return True
-    return False
+def private_directory(path, check_mode, what="the directory"):
+    """Make ``path`` and its missing parents, each 0700; True if any is (or would be) created.
+
+    The part that exists is checked (``_paths.check_trusted``) and keeps its mode.
+    """
+    return bool(make_private_dirs(path, what, check_mode))
 
 
 def read_file(path):
@@ -85,56 +88,58 @@ def read_file(path):
         raise OciAwsError("cannot read %s: %s" % (path, exc.strerror))
 
 
-def atomic_write(path, data):
-    """Replace ``path`` with ``data`` (bytes) as a 0600 file, atomically."""
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.rename(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
 class FileChange(object):
     """One private file: its content before and after, written only when they differ.
 
     ``describe(content, other)`` renders a content for the diff, never a secret (``other`` is the
-    content it replaces, or None); by default the text itself.
+    content it replaces, or None); by default the text with the value of every secret-like key
+    hidden (:func:`masked_text`). ``what`` names the option that sets the path, for messages.
+    ``private_dir`` says that the directory is the collection's own: a warning is given when an
+    existing one is open to others (its mode is never changed).
+
+    The path is checked (``_paths.check_trusted``: where it is written, and where its symbolic
+    links lead) before the file is read, so a refused path leaves everything as it was.
     """
 
-    def __init__(self, path, after, describe=None):
+    def __init__(self, path, after, describe=None, what="the file", private_dir=False):
+        given = os.path.abspath(os.path.expanduser(path))
+        check_trusted(os.path.dirname(given), what)
         # Write through a symbolic link (users link ~/.aws/credentials elsewhere), never over it.
-        self.path = os.path.realpath(path)
+        self.path = os.path.realpath(given)
+        if self.path != given:
+            check_trusted(os.path.dirname(self.path), what)
+        self.what = what
         self.after = after
         self.before = read_file(self.path)
-        self._describe = describe or (lambda content, other: content.decode("utf-8"))
+        self._describe = describe or (lambda content, other: masked_text(content, other))
         if self.before is not None:
             info = os.stat(self.path)
             _owned(info, self.path, "the file")
             self._mode = stat.S_IMODE(info.st_mode)
         else:
             self._mode = None
+        self.warnings = []
+        open_mode = open_to_others(os.path.dirname(self.path)) if private_dir else None
+        if open_mode is not None:
+            self.warnings.append(
+                "%s %s is open to others (mode %04o): its files are 0600, but others can list their names; "
+                "run chmod 0700 %s (the collection does not change the mode of a directory it did not create)"
+                % (what, os.path.dirname(self.path), open_mode, os.path.dirname(self.path)))
 
     @property
     def changed(self):
         return self.before != self.after or self._mode != 0o600
 
     def apply(self, check_mode):
-        """Write the file if it differs (not in check mode); True if it differs."""
-        directory_changed = private_directory(os.path.dirname(self.path), check_mode)
+        """Write the file if it differs (not in check mode); True if it (or a directory for it) differs."""
+        directory_changed = private_directory(os.path.dirname(self.path), check_mode, self.what)
         if not self.changed:
             return directory_changed
         if not check_mode:
-            atomic_write(self.path, self.after)
+            try:
+                atomic_write(self.path, self.after)
+            except OSError as exc:
+                raise OciAwsError("cannot write %s %s: %s" % (self.what, self.path, exc.strerror), path=self.path)
         return True
 
     def diff(self):
@@ -143,6 +148,30 @@ class FileChange(object):
         if self.before is not None and self._mode != 0o600:
             before += "(mode %04o)\n" % self._mode
         return {"before_header": self.path, "after_header": self.path, "before": before, "after": after}
+
+
+def masked_text(content, other=None):
+    """A whole INI-like text for a diff, the value of every secret-like key hidden (marked when it differs)."""
+    text = content.decode("utf-8", "replace")
+    theirs = {}
+    for line in (other.decode("utf-8", "replace") if other is not None else "").splitlines():
+        match = _KEY.match(line)
+        if match:
+            theirs.setdefault(match.group(1).strip(), match.group(2))
+    lines = []
+    for line in text.splitlines():
+        match = _KEY.match(line)
+        if match and is_secret_key(match.group(1)):
+            key = match.group(1).strip()
+            line = "%s = %s" % (key, _hidden(match.group(2), theirs.get(key), other is not None))
+        elif line[:1].isspace() and "=" in line and is_secret_key(line.split("=", 1)[0]):
+            line = "%s= %s" % (line.split("=", 1)[0], HIDDEN)  # a nested key (s3 =\n    key = value)
+        lines.append(line)
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _hidden(value, theirs, compared):
+    return HIDDEN_CHANGED if compared and theirs != value else HIDDEN
 
 
 def set_section(text, section, values):
@@ -208,17 +237,18 @@ def section_values(text, section):
     return found
 
 
-def masked_section(content, section, secret_keys, other=None):
-    """``[section]`` of ``content`` for a diff: secret values hidden (marked when they differ from ``other``)."""
-    values = section_values(content.decode("utf-8") if content is not None else "", section)
+def masked_section(content, section, secret_keys=(), other=None):
+    """``[section]`` of ``content`` for a diff: the values of ``secret_keys`` and of every secret-like key
+    (:func:`is_secret_key`) hidden, marked when they differ from ``other``."""
+    values = section_values(content.decode("utf-8", "replace") if content is not None else "", section)
     if values is None:
         return ""
-    theirs = section_values(other.decode("utf-8") if other is not None else "", section) or {}
+    theirs = section_values(other.decode("utf-8", "replace") if other is not None else "", section) or {}
     lines = ["[%s]" % section]
     for key in sorted(values):
         value = values[key]
-        if key in secret_keys:
-            value = HIDDEN_CHANGED if other is not None and theirs.get(key) != value else HIDDEN
+        if key in secret_keys or is_secret_key(key):
+            value = _hidden(value, theirs.get(key), other is not None)
         lines.append("%s = %s" % (key, value))
     return "\n".join(lines) + "\n"
 

@@ -34,11 +34,13 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
     HIDDEN_CHANGED,
     FileChange,
     config_section,
+    is_secret_key,
     masked_section,
     set_section,
     text_of,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import UnsafePath, check_trusted
 
 SETTINGS_VERSION = 1
 RUNNER_NAME = "credential_process.pyz"
@@ -55,6 +57,7 @@ PROCESS_OPTIONS = (
     "aws_ca_bundle", "validate_certs",
 )
 PATH_OPTIONS = ("token_file", "cert_bundle", "aws_ca_bundle")
+DIR_OPTION = "credential_process_dir"
 
 
 class ProcessProfile(object):
@@ -90,11 +93,12 @@ class ProcessProfile(object):
                                    (("credential_process", self.command(python)),))
         runner = runner_bundle()
         return [
-            FileChange(self.settings_file, settings.encode("utf-8"), describe=_masked_settings),
+            FileChange(self.settings_file, settings.encode("utf-8"), describe=_masked_settings, what=DIR_OPTION,
+                       private_dir=True),
             FileChange(self.runner, runner, describe=lambda content, other: "credential_process runner, %d bytes, "
-                       "sha256 %s\n" % (len(content), hashlib.sha256(content).hexdigest())),
+                       "sha256 %s\n" % (len(content), hashlib.sha256(content).hexdigest()), what=DIR_OPTION),
             FileChange(self.config_file, config_after.encode("utf-8"), describe=lambda content, other: masked_section(
-                content, config_section(self.profile), ())),
+                content, config_section(self.profile), (), other), what="aws_config_file"),
         ]
 
 
@@ -104,9 +108,11 @@ def _masked_settings(content, other):
         theirs = json.loads(other.decode("utf-8"))["options"] if other is not None else {}
     except (ValueError, KeyError, TypeError):
         return "(not a settings file)\n"
-    if "client_secret" in options:
-        options["client_secret"] = HIDDEN_CHANGED if other is not None and (
-            theirs.get("client_secret") != options["client_secret"]) else HIDDEN
+    if not isinstance(options, dict) or not isinstance(theirs, dict):
+        return "(not a settings file)\n"
+    for name in options:
+        if is_secret_key(name):
+            options[name] = HIDDEN_CHANGED if other is not None and theirs.get(name) != options[name] else HIDDEN
     return json.dumps(options, indent=2, sort_keys=True) + "\n"
 
 
@@ -185,6 +191,24 @@ def load_settings(path):
     return document["options"]
 
 
+def runner_archive():
+    """The zip application this code runs from (the runner), or None when it is not run from one."""
+    return getattr(globals().get("__loader__"), "archive", None)
+
+
+def check_own_files(settings):
+    """Before the settings are read: the settings file, the runner and every directory above them must be the
+    user's or root's and closed to others' writes (``_paths.check_trusted``), else :class:`UnsafePath`."""
+    fix = "; then run multicloud.oci_aws.oci_aws_assume again to rewrite the credential_process files"
+    for path, what in ((settings, "the settings file"), (runner_archive(), "the credential_process runner")):
+        if path is None:
+            continue
+        try:
+            check_trusted(path, what)
+        except UnsafePath as exc:
+            raise UnsafePath(exc.msg + fix, **exc.details)
+
+
 def version1(credentials):
     """The credential_process answer (AWS CLI "Sourcing credentials with an external process")."""
     return {
@@ -211,6 +235,7 @@ def main(argv, stdout=None, stderr=None):
     )
 
     try:
+        check_own_files(args.settings)
         spec = ExchangeSpec.from_options(OptionAdapter.from_dict(load_settings(args.settings)))
         credentials = Exchange(spec, read_role=None).run()
     except OciAwsError as exc:

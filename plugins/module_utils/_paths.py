@@ -9,7 +9,8 @@ run code from, and creates what is missing.
 - :func:`check_trusted` refuses a path that another local user could replace: as OpenSSH's
   StrictModes checks key files, every component from ``/`` down to it must be owned by the
   user or by root and must not be writable by group or others, unless it is a directory with
-  the sticky bit (``/tmp``), where others cannot rename or remove what is ours.
+  the sticky bit (``/tmp``), where others cannot rename or remove what is ours. Both the path as
+  written (where its symbolic links are) and the path they lead to are checked.
 - :func:`make_private_dirs` creates the missing directories of a path, each one 0700 whatever
   the umask, after checking the part that exists. It never changes the mode of a directory it
   did not create.
@@ -17,7 +18,9 @@ run code from, and creates what is missing.
   directory, so that a reader sees the old content or the new, never a part.
 """
 
-from __future__ import annotations
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
 
 import errno
 import os
@@ -27,6 +30,7 @@ import tempfile
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
 
 TEMP_PREFIX = ".tmp-"
+OWNER_FIX = "use a path whose every directory belongs to you or to root"
 
 
 class UnsafePath(OciAwsError):
@@ -51,29 +55,32 @@ def _refuse(what, path, component, why, fix):
                      path=path, component=component)
 
 
-def _check_component(what, path, component, info, uid, last_is_file):
-    if info.st_uid not in (uid, 0):
-        _refuse(what, path, component, "belongs to another user (uid %d)" % info.st_uid,
-                "use a path whose every directory belongs to you or to root")
+def _trusted_owner(info, uid):
+    return info.st_uid in (uid, 0)
+
+
+def _open_for_writing(info):
+    """True when group or others may write ``info``'s object and that lets them replace what it holds."""
     mode = stat.S_IMODE(info.st_mode)
-    is_dir = stat.S_ISDIR(info.st_mode)
-    if mode & 0o022 and not (is_dir and mode & stat.S_ISVTX):
+    return bool(mode & 0o022) and not (stat.S_ISDIR(info.st_mode) and mode & stat.S_ISVTX)
+
+
+def _check_component(what, path, component, info, uid, last):
+    """Refuse ``component`` (its ``lstat``) unless another user can neither replace nor rewrite it."""
+    if not _trusted_owner(info, uid):
+        _refuse(what, path, component, "belongs to another user (uid %d)" % info.st_uid, OWNER_FIX)
+    if stat.S_ISLNK(info.st_mode):
+        return  # a link's own mode means nothing; where it leads is checked as a path of its own
+    if _open_for_writing(info):
+        mode = stat.S_IMODE(info.st_mode)
         _refuse(what, path, component, "is writable by %s (mode %04o)" % ("others" if mode & 0o002 else "its group", mode),
                 "remove that write permission (chmod go-w %s) or choose another path" % component)
-    if not is_dir and not last_is_file:
+    if not last and not stat.S_ISDIR(info.st_mode):
         _refuse(what, path, component, "is not a directory", "choose a path under directories")
 
 
-def check_trusted(path, what):
-    """Raise :class:`UnsafePath` unless every existing component of ``path`` is trusted.
-
-    Symbolic links are resolved first, so the directories actually used are the ones checked.
-    A missing tail is fine (it is what :func:`make_private_dirs` creates). ``what`` names the
-    path in the message (``"credential_process_dir"``, ``"the credential cache"``).
-    """
-    uid = os.geteuid()
-    real = os.path.realpath(path)
-    components = _components(real)
+def _check_chain(what, path, target, uid):
+    components = _components(target)
     for index, component in enumerate(components):
         try:
             info = os.lstat(component)
@@ -84,12 +91,29 @@ def check_trusted(path, what):
         _check_component(what, path, component, info, uid, index == len(components) - 1)
 
 
+def check_trusted(path, what):
+    """Raise :class:`UnsafePath` unless every existing component of ``path`` is trusted.
+
+    The path as given is checked component by component (a symbolic link must belong to the user
+    or root, and the directory it sits in is checked like any other), then the path its links
+    resolve to, so that the directories actually used are checked too. A missing tail is fine
+    (it is what :func:`make_private_dirs` creates). ``what`` names the path in the message
+    (``"credential_process_dir"``, ``"the credential cache"``).
+    """
+    uid = os.geteuid()
+    lexical = os.path.abspath(path)
+    _check_chain(what, path, lexical, uid)
+    real = os.path.realpath(lexical)
+    if real != lexical:
+        _check_chain(what, path, real, uid)
+
+
 def make_private_dirs(path, what, check_mode=False):
     """Create ``path`` and its missing parents as 0700 directories; return those created (or to create).
 
     The existing part is checked with :func:`check_trusted` first; a directory that appears
     meanwhile (made by someone else) is checked before anything is put in it. Directories that
-    already existed keep their mode.
+    already existed keep their mode, whatever it is: the caller decides whether to warn.
     """
     path = os.path.abspath(path)
     missing = []
@@ -98,6 +122,8 @@ def make_private_dirs(path, what, check_mode=False):
         missing.append(current)
         current = os.path.dirname(current)
     check_trusted(current, what)
+    if not os.path.isdir(current):
+        _refuse(what, path, current, "is not a directory", "remove it or choose another path")
     if check_mode:
         return list(reversed(missing))
     created = []
@@ -106,7 +132,7 @@ def make_private_dirs(path, what, check_mode=False):
         try:
             os.mkdir(directory, 0o700)
         except FileExistsError:
-            pass
+            pass  # made meanwhile: used only if it passes the checks below
         except OSError as exc:
             raise OciAwsError("cannot create %s %s: %s" % (what, directory, exc.strerror), path=directory)
         else:
@@ -120,12 +146,17 @@ def make_private_dirs(path, what, check_mode=False):
 
 
 def atomic_write(path, data):
-    """Replace ``path`` with ``data`` (bytes) as a 0600 file, atomically; no temporary file is left behind."""
+    """Replace ``path`` with ``data`` (bytes) as a 0600 file, atomically; no temporary file is left behind.
+
+    The temporary file is made by :func:`tempfile.mkstemp` (``O_EXCL``, mode 0600, a random name
+    starting with :data:`TEMP_PREFIX`) in the directory of ``path``, written, synced and renamed
+    over ``path``; the directory is synced so that the rename survives a crash.
+    """
     directory = os.path.dirname(path) or "."
     fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=directory)
     try:
-        os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), 0o600)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -136,3 +167,25 @@ def atomic_write(path, data):
         except OSError:
             pass
         raise
+    try:
+        dir_fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def open_to_others(path):
+    """The mode of the existing directory ``path`` when group or others may list it (not sticky), else None."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    mode = stat.S_IMODE(info.st_mode)
+    if stat.S_ISDIR(info.st_mode) and mode & 0o077 and not mode & stat.S_ISVTX:
+        return mode
+    return None

@@ -36,7 +36,10 @@ attributes:
   diff_mode:
     support: full
     details:
-      - The diff shows the profiles and the credential_process settings written, with secret values hidden.
+      - The diff shows the profiles and the credential_process settings written. The value of every key whose name
+        says it may be a secret (C(secret), C(token), C(password), C(key), ... such as C(aws_access_key_id),
+        C(aws_secret_access_key), C(aws_session_token), C(client_secret)) is hidden, also when it was already in the
+        file; C(<hidden, changed>) marks one that changes.
   idempotent:
     description: The exchange changes nothing on the host; writing a profile with new values does.
     support: partial
@@ -56,7 +59,10 @@ options:
     description:
       - Write the credentials as this profile of the AWS shared credentials file (C(aws_access_key_id),
         C(aws_secret_access_key), C(aws_session_token), and C(x_security_token_expires), which tools ignore).
-      - Other profiles and lines of the file are kept. The file is made 0600 and its directory 0700.
+      - Other profiles and lines of the file are kept. The file is written 0600; missing directories are created 0700
+        at every level. An existing directory keeps its mode.
+      - Refused before any request when a directory on the path belongs to another user (not root) or its group or
+        others can write to it without the sticky bit, as OpenSSH's C(StrictModes) checks key files.
       - The credentials expire after O(duration_seconds); run the task again for new ones, or use O(credential_process_profile).
     type: str
   aws_shared_credentials_file:
@@ -69,7 +75,7 @@ options:
       - Make this profile of the AWS config file get credentials by running this exchange (C(credential_process)),
         with the options of this task, whenever the AWS CLI or an SDK needs them.
       - Writes, in O(credential_process_dir), a runner (this collection's exchange code as a Python zip application, run
-        with the interpreter of this task) and a settings file holding the options; both 0600 in a 0700 directory.
+        with the interpreter of this task) and a settings file holding the options; both 0600.
         The settings file holds the client secret.
       - Needs a token source that can be renewed, O(client_id) and O(client_secret) or O(token_file).
       - Must differ from O(credentials_profile) (keys in the shared credentials file would be used first).
@@ -78,10 +84,17 @@ options:
     description:
       - The AWS config file for O(credential_process_profile).
       - When not set, E(AWS_CONFIG_FILE) on the host, then C(~/.aws/config).
+      - Its directories are checked and created as for O(aws_shared_credentials_file).
     type: path
   credential_process_dir:
     description:
       - Where the credential_process runner and settings files go.
+      - Missing directories are created 0700 at every level; an existing directory keeps its mode, with a warning when
+        others can list it.
+      - Refused before any request (nothing written) when a directory on the path belongs to another user (not root)
+        or its group or others can write to it without the sticky bit. The runner makes the same check of its own
+        files and of the settings file each time it runs, and fails with a message on stderr when one of them could
+        have been replaced.
     type: path
     default: ~/.aws/multicloud.oci_aws
   verify_caller_identity:

@@ -2,6 +2,7 @@
 secrets, and the self-contained credential_process runner."""
 
 import datetime
+import errno
 import io
 import json
 import os
@@ -17,7 +18,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
     FileChange,
     check_profile,
     credentials_change,
+    is_secret_key,
     masked_section,
+    masked_text,
     private_directory,
     section_values,
     set_section,
@@ -26,12 +29,16 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import (
     ProcessProfile,
+    _masked_settings,
+    check_own_files,
     load_settings,
     main,
+    runner_archive,
     runner_bundle,
     version1,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials, OptionAdapter
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import UnsafePath
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.exchange_fakes import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -87,7 +94,9 @@ def test_masked_sections_never_show_secret_values():
     before = set_section("", "ci", (("aws_access_key_id", "A1"), ("aws_secret_access_key", "S1"))).encode()
     after = set_section("", "ci", (("aws_access_key_id", "A2"), ("aws_secret_access_key", "S2"))).encode()
     keys = ("aws_secret_access_key",)
-    assert masked_section(after, "ci", keys, before) == "[ci]\naws_access_key_id = A2\naws_secret_access_key = <hidden, changed>\n"
+    # aws_access_key_id is hidden too (issue 11 item 2: every secret-like key; it used to be shown)
+    assert masked_section(after, "ci", keys, before) == ("[ci]\naws_access_key_id = <hidden, changed>\n"
+                                                         "aws_secret_access_key = <hidden, changed>\n")
     assert masked_section(after, "ci", keys, after).endswith("= <hidden>\n")
     assert masked_section(after, "other", keys) == ""
 
@@ -111,7 +120,8 @@ def test_files_are_0600_in_0700_directories_and_written_only_when_different(tmp_
     assert not again.changed and not again.apply(check_mode=False)
 
 
-def test_an_open_file_or_directory_of_ours_is_tightened(tmp_path):
+def test_an_open_file_of_ours_is_tightened_and_its_existing_directory_keeps_its_mode(tmp_path):
+    # Issue 11 item 5: the directory used to be made 0700 too; a directory the collection did not create keeps its mode.
     path = tmp_path / "aws" / "credentials"
     path.parent.mkdir(mode=0o755)
     path.parent.chmod(0o755)
@@ -120,8 +130,9 @@ def test_an_open_file_or_directory_of_ours_is_tightened(tmp_path):
     change = FileChange(str(path), b"same\n")
     assert change.changed and "(mode 0644)" in change.diff()["before"]
     assert change.apply(check_mode=False)
-    assert mode(path) == 0o600 and mode(path.parent) == 0o700
+    assert mode(path) == 0o600 and mode(path.parent) == 0o755
     assert not private_directory(str(path.parent), check_mode=False)
+    assert mode(path.parent) == 0o755 and change.warnings == []
 
 
 def test_a_symbolic_link_is_written_through(tmp_path):
@@ -269,3 +280,117 @@ def test_main_prints_version_1_json(tmp_path, monkeypatch):
         "Version": 1, "AccessKeyId": "ASIAEXAMPLEEXAMPLE01", "SecretAccessKey": SECRET_KEY,
         "SessionToken": SESSION_TOKEN, "Expiration": "2030-01-01T00:00:00Z"}
     assert made == [None] and err.getvalue() == ""
+
+
+# -- issue 11: one path mechanism, masked diffs, the runner's own check ----------------------------
+
+@pytest.mark.parametrize("name, secret", [
+    ("aws_secret_access_key", True), ("aws_session_token", True), ("aws_access_key_id", True),
+    ("aws_security_token", True), ("client_secret", True), ("Password", True), ("sso_private_key", True),
+    ("x_security_token_expires", False), ("token_file", False), ("token_url", False),
+    ("web_identity_token_file", False), ("region", False), ("credential_process", False), ("role_arn", False),
+])
+def test_secret_like_keys_are_recognised_by_their_names(name, secret):
+    assert is_secret_key(name) is secret
+
+
+def test_the_config_diff_hides_secrets_already_in_the_profile(tmp_path):
+    config = tmp_path / "config"
+    config.write_text("[profile ci]\naws_secret_access_key = planted-secret-value\naws_session_token = planted-token\n"
+                      "region = eu-west-1\n[default]\naws_secret_access_key = other-secret-value\n")
+    config.chmod(0o600)
+    profile = ProcessProfile("ci", str(config), str(tmp_path / "proc"))
+    changes = profile.changes(OptionAdapter.from_dict(OPTIONS), "eu-west-1", "/usr/bin/python3")
+    diff = repr([change.diff() for change in changes])
+    for value in ("planted-secret-value", "planted-token", "other-secret-value", CLIENT_SECRET):
+        assert value not in diff
+    assert "aws_secret_access_key = <hidden>" in changes[2].diff()["after"] and "region = eu-west-1" in diff
+
+
+def test_the_default_diff_of_a_file_hides_secret_like_keys():
+    before = b"[a]\nclient_secret = s3cr3t-old\nregion = x\ns3 =\n    private_key = nested-secret\n"
+    after = b"[a]\nclient_secret = s3cr3t-new\nregion = y\n"
+    assert masked_text(after, before) == "[a]\nclient_secret = <hidden, changed>\nregion = y\n"
+    assert "nested-secret" not in masked_text(before) and "s3cr3t" not in masked_text(before)
+
+
+def test_settings_diffs_hide_every_secret_like_option():
+    before = json.dumps({"version": 1, "options": {"client_secret": "old-secret-1", "role_arn": "a"}}).encode()
+    after = json.dumps({"version": 1, "options": {"client_secret": "old-secret-1", "role_arn": "b",
+                                                  "private_key": "pem-value-1", "token_file": "/t"}}).encode()
+    shown = _masked_settings(after, before)
+    assert json.loads(shown) == {"client_secret": "<hidden>", "private_key": "<hidden, changed>", "role_arn": "b",
+                                 "token_file": "/t"}
+
+
+def test_an_untrusted_directory_is_refused_before_the_file_is_read(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    with pytest.raises(UnsafePath) as info:
+        FileChange(str(shared / "credentials"), b"x", what="aws_shared_credentials_file")
+    assert "aws_shared_credentials_file" in info.value.msg and "chmod go-w %s" % shared in info.value.msg
+
+
+def test_a_link_into_an_untrusted_directory_is_refused(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    (tmp_path / "aws").mkdir()
+    (tmp_path / "aws" / "credentials").symlink_to(shared / "credentials")
+    with pytest.raises(UnsafePath):
+        FileChange(str(tmp_path / "aws" / "credentials"), b"x")
+
+
+def test_a_directory_of_ours_open_to_others_gives_a_warning_and_keeps_its_mode(tmp_path):
+    proc = tmp_path / "proc"
+    proc.mkdir()
+    proc.chmod(0o755)
+    profile = ProcessProfile("ci", str(tmp_path / "config"), str(proc))
+    settings, runner, config = profile.changes(OptionAdapter.from_dict(OPTIONS), "eu-west-1", "/usr/bin/python3")
+    assert len(settings.warnings) == 1 and "chmod 0700 %s" % proc in settings.warnings[0]
+    assert runner.warnings == [] and config.warnings == []
+    for change in (settings, runner, config):
+        change.apply(check_mode=False)
+    assert mode(proc) == 0o755 and mode(settings.path) == 0o600
+
+
+def test_a_failed_write_is_an_error_naming_the_option(tmp_path, monkeypatch):
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _aws_files
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_aws_files, "atomic_write", full)
+    with pytest.raises(OciAwsError) as info:
+        FileChange(str(tmp_path / "config"), b"x", what="aws_config_file").apply(check_mode=False)
+    assert "cannot write aws_config_file" in info.value.msg and "No space left" in info.value.msg
+
+
+def test_one_atomic_write_for_the_module_and_the_cache():
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _aws_files, _paths
+
+    assert _aws_files.atomic_write is _paths.atomic_write
+
+
+def test_the_runner_knows_its_own_archive(tmp_path):
+    runner = tmp_path / "runner.pyz"
+    runner.write_bytes(runner_bundle())
+    program = "import sys; sys.path.insert(0, sys.argv[1]); from %s import runner_archive; print(runner_archive())" % (
+        "ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process")
+    done = subprocess.run([sys.executable, "-c", program, str(runner)], capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=""), check=False)
+    assert done.stdout.strip() == str(runner), done.stderr
+    assert runner_archive() is None  # loaded from files here: nothing of its own to check
+
+
+def test_check_own_files_names_the_file_and_the_fix(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    settings = write_settings(shared / "ci.json", {})
+    check_own_files(settings)
+    shared.chmod(0o770)
+    with pytest.raises(UnsafePath) as info:
+        check_own_files(settings)
+    assert "the settings file" in info.value.msg and "writable by its group" in info.value.msg
+    assert "run multicloud.oci_aws.oci_aws_assume again" in info.value.msg
