@@ -330,6 +330,26 @@ def test_contributor_files_are_not_shipped(tree):
         assert rel in tree.files, rel
 
 
+CONTRIBUTOR_DOCS = ("CONTRIBUTING.md", "bench/README.md", "tests/sandbox/README.md")
+
+
+def test_contributor_docs_link_to_files_of_the_checkout(tree):
+    """CONTRIBUTING.md and the other unshipped guides are read in the repository: their relative links name its files."""
+    found = []
+    for rel in CONTRIBUTOR_DOCS:
+        if not os.path.exists(os.path.join(ROOT, rel)):
+            continue
+        for line, target in markdown_links(tree.read(rel)):
+            path = target.partition("#")[0]
+            if not path or _SCHEME.match(path):
+                continue
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(rel), path))
+            if not os.path.exists(os.path.join(ROOT, resolved)):
+                found.append("%s:%d: %s does not exist" % (rel, line, target))
+    assert os.path.exists(os.path.join(ROOT, "CONTRIBUTING.md"))
+    assert not found, "\n".join(found)
+
+
 def test_plugin_and_role_docs_link_absolutely(tree):
     """ansible-doc and the docsite render L(), U() and seealso links as they are: they must be absolute https URLs."""
     found = []
