@@ -60,14 +60,31 @@ def _true(value):
     return isinstance(value, str) and value.lower() == "true"
 
 
+_PARSED = {}
+
+
 def _read_ini(path):
-    """The sections of an AWS shared file as dicts, or {} when it is missing or unreadable."""
+    """The sections of an AWS shared file as dicts, or {} when it is missing or unreadable.
+
+    A file is parsed again only when it changed (a missing file costs one ``stat``).
+    """
+    path = os.path.expanduser(path)
+    try:
+        info = os.stat(path)
+    except OSError:
+        return {}
+    version = (info.st_ino, info.st_size, info.st_mtime_ns)
+    known = _PARSED.get(path)
+    if known is not None and known[0] == version:
+        return known[1]
     parser = configparser.RawConfigParser(strict=False, interpolation=None)
     try:
-        parser.read(os.path.expanduser(path), encoding="utf-8")
+        parser.read(path, encoding="utf-8")
     except (configparser.Error, OSError, UnicodeDecodeError):
         return {}
-    return dict((name, dict(parser.items(name))) for name in parser.sections())
+    sections = dict((name, dict(parser.items(name))) for name in parser.sections())
+    _PARSED[path] = (version, sections)
+    return sections
 
 
 def _profiles(environ):

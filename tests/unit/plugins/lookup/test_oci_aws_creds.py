@@ -159,10 +159,12 @@ def test_the_key_holds_secrets_only_as_digests(fake, env, _lookup, lookup):
             assert SECRET not in handle.read()
     options = dict(fake.calls[0])
     key = _lookup.credentials_key(options)
-    assert key == _lookup.credentials_key(dict(options, cert_bundle="/other/ca.pem", profile="other"))
+    assert key == _lookup.credentials_key(dict(options, cert_bundle="/other/ca.pem", aws_ca_bundle="/other/aws.pem"))
     assert key != _lookup.credentials_key(dict(options, token="a.b.c"))
-    assert set(_lookup.KEY_OPTIONS) | set(_lookup.DIGEST_OPTIONS) | set(_lookup.NOT_IN_KEY) == set(OPTIONS) - {
-        "access_key", "secret_key", "session_token"}
+    groups = (_lookup.STS_OPTIONS, _lookup.ROLE_OPTIONS, _lookup.TOKEN_OPTIONS, _lookup.DIGEST_OPTIONS,
+              _lookup.FILE_DIGEST_OPTIONS, _lookup.NOT_IN_KEY)
+    assert sorted(name for group in groups for name in group) == sorted(set(OPTIONS) - {
+        "access_key", "secret_key", "session_token"})
 
 
 def test_a_new_token_in_the_token_file_is_a_new_key(tmp_path, _lookup):

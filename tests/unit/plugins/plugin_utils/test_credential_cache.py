@@ -45,11 +45,13 @@ def test_directory_is_created_private(cache_dir):
     assert stat.S_IMODE(os.stat(cache_dir).st_mode) == 0o700
 
 
-def test_an_open_directory_of_ours_is_made_private(cache_dir):
+def test_an_open_directory_of_ours_is_refused_and_keeps_its_mode(cache_dir):
+    # Changed with issue 11 (item 5): the cache used to chmod an existing directory to 0700.
     os.makedirs(cache_dir, 0o755)
     os.chmod(cache_dir, 0o755)
-    make(cache_dir)
-    assert stat.S_IMODE(os.stat(cache_dir).st_mode) == 0o700
+    with pytest.raises(CacheUnusable, match=r"open to other users \(mode 0755\).*chmod 700"):
+        make(cache_dir)
+    assert stat.S_IMODE(os.stat(cache_dir).st_mode) == 0o755
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the directory to another user")
