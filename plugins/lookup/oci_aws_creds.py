@@ -19,7 +19,7 @@ description:
   - B(Cached.) Ansible evaluates a lookup anew for every host and task, each in its own process. The credentials are
     kept in a private cache on the controller (a 0700 directory of 0600 files, replaced atomically) and reused until
     O(cache_refresh_margin) seconds before they expire; concurrent forks wait for one exchange instead of making one
-    each, for at most 30 seconds. The key is everything that changes the credentials (the STS endpoint, region and
+    each, for a bounded time. The key is everything that changes the credentials (the STS endpoint, region and
     partition that botocore resolves from O(region), O(endpoint_url), O(profile), the environment and the AWS shared
     files, the role session asked for, and the token's source; secrets only as SHA-256 digests). A cached answer loads
     neither boto3 nor the OCI SDK.

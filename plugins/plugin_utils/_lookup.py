@@ -31,16 +31,16 @@ KEY_FORMAT = 2
 # goes (``_sts_endpoint.resolve``: endpoint, region and partition as botocore works them out from
 # these options, the environment and the profile), which role session is asked for, and who asks
 # (the token's source; secrets and tokens only as SHA-256 digests). Every option is in exactly one
-# of the groups below; those of NOT_IN_KEY only choose which CAs are trusted, so they cannot change
-# the credentials an exchange that succeeds returns.
+# of the groups below; those of NOT_IN_KEY only choose which CAs are trusted and how long to wait, so
+# they cannot change the credentials an exchange that succeeds returns.
 STS_OPTIONS = ("profile", "region", "endpoint_url")
 ROLE_OPTIONS = ("role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns")
 TOKEN_OPTIONS = ("domain_url", "token_url", "issuer", "audience", "scope", "client_id")
 DIGEST_OPTIONS = ("client_secret", "token")
 FILE_DIGEST_OPTIONS = ("token_file",)
-NOT_IN_KEY = ("cert_bundle", "aws_ca_bundle", "validate_certs")
-# The option (added with the exchange's deadline) that also bounds how long a fork waits for another's exchange.
+# The exchange's deadline (option ``timeout``) also bounds how long a fork waits for another fork's exchange.
 LOCK_WAIT_OPTION = "timeout"
+NOT_IN_KEY = ("cert_bundle", "aws_ca_bundle", "validate_certs", LOCK_WAIT_OPTION)
 
 
 def _digest(value):
