@@ -30,7 +30,7 @@ KEY_FORMAT = 2
 # The key is built from what the credentials depend on, not from option names: where the STS call
 # goes (``_sts_endpoint.resolve``: endpoint, region and partition as botocore works them out from
 # these options, the environment and the profile), which role session is asked for, and who asks
-# (the token's source; secrets and tokens only as SHA-256 digests). Every option is in exactly one
+# (the token's source; secrets and tokens only as SHA-256 digests). Every option of the exchange is in one
 # of the groups below; those of NOT_IN_KEY only choose which CAs are trusted and how long to wait, so
 # they cannot change the credentials an exchange that succeeds returns.
 STS_OPTIONS = ("profile", "region", "endpoint_url")
