@@ -19,8 +19,12 @@ description:
   - B(Cached.) Ansible evaluates a lookup anew for every host and task, each in its own process. The credentials are
     kept in a private cache on the controller (a 0700 directory of 0600 files, replaced atomically) and reused until
     O(cache_refresh_margin) seconds before they expire; concurrent forks wait for one exchange instead of making one
-    each. The key is everything that changes the credentials (secrets only as SHA-256 digests). A cached answer loads
+    each, for a bounded time. The key is everything that changes the credentials (the STS endpoint, region and
+    partition that botocore resolves from O(region), O(endpoint_url), O(profile), the environment and the AWS shared
+    files, the role session asked for, and the token's source; secrets only as SHA-256 digests). A cached answer loads
     neither boto3 nor the OCI SDK.
+  - When the cache cannot be used safely (a lock file that is not a private file of the user, a lock held too long, a
+    full or read-only disk), the credentials come from an exchange and are returned uncached, with a warning.
 author:
   - multicloud.oci_aws developers (@multicloud)
 extends_documentation_fragment:
@@ -53,7 +57,10 @@ options:
       - name: oci_aws_creds_cache
   cache_dir:
     description:
-      - The cache directory, made 0700 when missing. It must belong to the user running Ansible.
+      - The cache directory, made 0700 (with every missing parent) when missing. It must belong to the user running
+        Ansible and be open to nobody else; every directory above it must belong to the user or root and not be writable
+        by others unless sticky. An existing directory is never chmod-ed; one that is too open is not used (a warning
+        names the fix).
       - When not set, C(multicloud.oci_aws/credentials) in E(XDG_CACHE_HOME) or C(~/.cache).
     type: path
     env:

@@ -9,15 +9,23 @@ Ansible makes a new lookup object for every evaluation and runs each host's task
 worker process, so nothing in memory survives from one evaluation to the next. This cache lets
 every fork of a run (and later runs) reuse one exchange while the credentials are valid:
 
-- one file per key in a directory that is ``0700`` and owned by the user; files are ``0600``,
-  written to a temporary name and renamed into place (readers never see a partial file);
+- one file per key in a directory that belongs to the user and is open to nobody else, created
+  (with its missing parents, each 0700) and checked by ``module_utils/_paths``; a directory that
+  exists and is open to others is refused, never chmod-ed; entries are 0600 files written by
+  ``_paths.atomic_write`` (readers never see a partial file);
 - an exclusive ``flock`` per key around "read, else exchange and write", so that concurrent
-  forks with an empty cache make exactly one exchange;
+  forks with an empty cache make exactly one exchange. Only a lock file that is ours, regular
+  and private is used, and it is waited for at most ``lock_wait`` seconds: after that, or for a
+  lock file planted by someone else (a symlink, another user's file), the credentials come
+  from an exchange of their own, uncached, with a warning;
+- credentials obtained are returned even when they cannot be stored (a full disk, a read-only
+  directory), with a warning; temporary files that a killed writer left (they hold
+  credentials) are removed at the next access once they are ``STALE_TEMP_AGE`` seconds old;
 - entries are used only until ``margin`` seconds before they expire;
 - a file that is corrupt, not a regular file, owned by someone else or readable by others is
   ignored and replaced.
 
-It imports only the standard library: a cache hit loads neither boto3 nor oci.
+It imports only the standard library and ``_paths``: a cache hit loads neither boto3 nor oci.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,15 +38,22 @@ import hashlib
 import json
 import os
 import stat
-import tempfile
 import time
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import TEMP_PREFIX, atomic_write, make_private_dirs
 
 FORMAT_VERSION = 1
 DEFAULT_MARGIN = 600
+# How long a fork waits for another one's exchange before making its own, uncached.
+DEFAULT_LOCK_WAIT = 30
+# A temporary file older than this is a killed writer's (a write takes milliseconds).
+STALE_TEMP_AGE = 60
+WHAT = "the credential cache directory"
 
 
 class CacheUnusable(Exception):
-    """The cache directory cannot be used safely; the caller goes on without a cache."""
+    """The cache (or one key's lock) cannot be used safely; the caller goes on without it."""
 
 
 def default_directory():
@@ -55,30 +70,39 @@ def cache_key(parts):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _private_directory(path):
-    """Create ``path`` as 0700 or check that an existing one is ours and private."""
+def _cache_directory(path):
+    """Create ``path`` private (every missing level 0700) or check that the existing one is ours and private.
+
+    An existing directory keeps its mode: one that is open to others is refused with the fix.
+    """
     try:
-        os.makedirs(path, 0o700)
-    except OSError as exc:
-        if exc.errno != errno.EEXIST:
-            raise CacheUnusable("cannot create the credential cache directory %s: %s" % (path, exc.strerror))
+        make_private_dirs(path, WHAT)
+    except OciAwsError as exc:
+        raise CacheUnusable(exc.msg)
     info = os.lstat(path)
     if not stat.S_ISDIR(info.st_mode):
-        raise CacheUnusable("the credential cache path %s is not a directory" % path)
+        raise CacheUnusable("the credential cache path %s is not a directory; remove it or set cache_dir to a "
+                            "directory of yours" % path)
     if info.st_uid != os.geteuid():
-        raise CacheUnusable("the credential cache directory %s belongs to another user" % path)
-    if stat.S_IMODE(info.st_mode) & 0o077:
-        os.chmod(path, 0o700)
+        raise CacheUnusable("the credential cache directory %s belongs to another user (uid %d); set cache_dir to a "
+                            "directory of yours" % (path, info.st_uid))
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o077:
+        raise CacheUnusable("the credential cache directory %s is open to other users (mode %04o) and is left as it is; "
+                            "make it private (chmod 700 %s) or set cache_dir to another directory" % (path, mode, path))
 
 
 class CredentialCache:
     """Get credentials from the cache or from ``produce()``, one producer per key at a time."""
 
-    def __init__(self, directory=None, margin=DEFAULT_MARGIN, clock=time.time):
-        self.directory = directory or default_directory()
+    def __init__(self, directory=None, margin=DEFAULT_MARGIN, clock=time.time, lock_wait=DEFAULT_LOCK_WAIT, warn=None):
+        self.directory = os.path.abspath(directory or default_directory())
         self.margin = margin
+        self.lock_wait = lock_wait
         self._clock = clock
-        _private_directory(self.directory)
+        self.warnings = []
+        self._warn = warn or self.warnings.append
+        _cache_directory(self.directory)
 
     def _paths(self, key):
         base = os.path.join(self.directory, key)
@@ -115,41 +139,94 @@ class CredentialCache:
 
     def write(self, key, value, expires_at):
         """Atomically replace the entry for ``key`` with a 0600 file."""
-        path = self._paths(key)[0]
         data = json.dumps({"version": FORMAT_VERSION, "expires_at": expires_at, "value": value}).encode("utf-8")
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.directory)
+        atomic_write(self._paths(key)[0], data)
+
+    def remove_stale_temporaries(self):
+        """Remove the temporary files of writers killed before their rename (they hold credentials)."""
+        now = time.time()  # file times are wall-clock times, whatever clock the entries use
         try:
-            os.fchmod(fd, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
+            entries = list(os.scandir(self.directory))
+        except OSError:
+            return
+        for entry in entries:
+            if not entry.name.startswith(TEMP_PREFIX):
+                continue
             try:
-                os.unlink(tmp)
+                if now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_AGE:
+                    os.unlink(entry.path)
             except OSError:
                 pass
+
+    def _lock(self, key):
+        """An open descriptor holding the exclusive lock of ``key``; :class:`CacheUnusable` if it cannot be had safely.
+
+        The lock file must be a regular file of ours that nobody else can open; a symlink is not
+        followed (its target is never touched). It is waited for at most ``lock_wait`` seconds.
+        """
+        path = self._paths(key)[1]
+        flags = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(path, flags, 0o600)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise CacheUnusable("the lock file %s is a symbolic link, which is not followed; remove it" % path)
+            raise CacheUnusable("cannot open the lock file %s: %s" % (path, exc.strerror))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise CacheUnusable("the lock file %s is not a regular file; remove it" % path)
+            if info.st_uid != os.geteuid():
+                raise CacheUnusable("the lock file %s belongs to another user (uid %d); remove it" % (path, info.st_uid))
+            if stat.S_IMODE(info.st_mode) & 0o077:
+                raise CacheUnusable("the lock file %s is open to other users (mode %04o); remove it"
+                                    % (path, stat.S_IMODE(info.st_mode)))
+            deadline = time.monotonic() + self.lock_wait
+            pause = 0.005
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return fd
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
+                        raise CacheUnusable("cannot lock %s: %s" % (path, exc.strerror))
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise CacheUnusable("another process has held the lock %s for more than %s s" % (path, self.lock_wait))
+                time.sleep(min(pause, left))
+                pause = min(pause * 2, 0.1)
+        except BaseException:
+            os.close(fd)
             raise
 
     def get(self, key, produce):
         """Return ``(value, hit)``; on a miss, ``produce()`` returns ``(value, expires_at)``.
 
         The exclusive lock is held from the second look to the write, so that of many processes
-        that miss together one produces and the others read its result.
+        that miss together one produces and the others read its result. When the lock cannot be
+        had, or the entry cannot be written, the produced value is returned all the same and a
+        warning says why it was not cached.
         """
+        self.remove_stale_temporaries()
         value = self.read(key)
         if value is not None:
             return value, True
-        lock_path = self._paths(key)[1]
-        lock_fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
-            fcntl.flock(lock_fd, fcntl.LOCK_EX)
+            lock_fd = self._lock(key)
+        except CacheUnusable as exc:
+            self._warn("the credential cache is not used for this evaluation (%s): the credentials come from a new "
+                       "exchange and are not cached" % exc)
+            return produce()[0], False
+        try:
             value = self.read(key)
             if value is not None:
                 return value, True
             value, expires_at = produce()
-            self.write(key, value, expires_at)
+            try:
+                self.write(key, value, expires_at)
+            except OSError as exc:
+                self._warn("the credentials could not be stored in the credential cache %s (%s): they are returned "
+                           "uncached, and the next evaluation makes a new exchange" % (self.directory, exc.strerror or exc))
             return value, False
         finally:
             fcntl.flock(lock_fd, fcntl.LOCK_UN)

@@ -15,28 +15,32 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
-import os
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache import (
+    DEFAULT_LOCK_WAIT,
     DEFAULT_MARGIN,
     CacheUnusable,
     CredentialCache,
     cache_key,
 )
+from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._sts_endpoint import resolve as resolve_sts
 
-KEY_FORMAT = 1
-# Options that change the credentials STS gives (or whether the exchange succeeds): all of them
-# are in the key; secrets only as digests. Options not listed cannot change the credentials: the
-# CA bundles and TLS settings, and the AWS profile, which only reads the role after a refusal.
-KEY_OPTIONS = (
-    "domain_url", "token_url", "client_id", "scope", "audience", "issuer",
-    "role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns", "region", "endpoint_url",
-)
+KEY_FORMAT = 2
+# The key is built from what the credentials depend on, not from option names: where the STS call
+# goes (``_sts_endpoint.resolve``: endpoint, region and partition as botocore works them out from
+# these options, the environment and the profile), which role session is asked for, and who asks
+# (the token's source; secrets and tokens only as SHA-256 digests). Every option of the exchange is in one
+# of the groups below; those of NOT_IN_KEY only choose which CAs are trusted and how long to wait, so
+# they cannot change the credentials an exchange that succeeds returns.
+STS_OPTIONS = ("profile", "region", "endpoint_url")
+ROLE_OPTIONS = ("role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns")
+TOKEN_OPTIONS = ("domain_url", "token_url", "issuer", "audience", "scope", "client_id")
 DIGEST_OPTIONS = ("client_secret", "token")
-NOT_IN_KEY = ("cert_bundle", "aws_ca_bundle", "validate_certs", "profile", "token_file")
-# botocore picks the STS endpoint from these when endpoint_url is not given.
-KEY_ENVIRONMENT = ("AWS_ENDPOINT_URL_STS", "AWS_STS_REGIONAL_ENDPOINTS")
+FILE_DIGEST_OPTIONS = ("token_file",)
+# The exchange's deadline (option ``timeout``) also bounds how long a fork waits for another fork's exchange.
+LOCK_WAIT_OPTION = "timeout"
+NOT_IN_KEY = ("cert_bundle", "aws_ca_bundle", "validate_certs", LOCK_WAIT_OPTION)
 
 
 def _digest(value):
@@ -55,18 +59,27 @@ def _file_digest(path):
         return None
 
 
-def credentials_key(options):
+def credentials_key(options, environ=None):
     """The cache key for ``options`` (a dict of the lookup's option values, ``role_arn`` resolved)."""
-    parts = {"format": KEY_FORMAT}
-    for name in KEY_OPTIONS:
-        parts[name] = options.get(name)
+    parts = {
+        "format": KEY_FORMAT,
+        "sts": resolve_sts(dict((name, options.get(name)) for name in STS_OPTIONS), environ),
+        "session": dict((name, options.get(name)) for name in ROLE_OPTIONS),
+        "token_source": dict((name, options.get(name)) for name in TOKEN_OPTIONS),
+    }
     for name in DIGEST_OPTIONS:
-        parts[name + "_sha256"] = _digest(options.get(name))
-    token_file = options.get("token_file")
-    parts["token_file_sha256"] = _file_digest(token_file) if token_file else None
-    for name in KEY_ENVIRONMENT:
-        parts["env:" + name] = os.environ.get(name)
+        parts["token_source"][name + "_sha256"] = _digest(options.get(name))
+    for name in FILE_DIGEST_OPTIONS:
+        path = options.get(name)
+        parts["token_source"][name + "_sha256"] = _file_digest(path) if path else None
     return cache_key(parts)
+
+
+def _lock_wait(options):
+    wait = options.get(LOCK_WAIT_OPTION)
+    if isinstance(wait, (int, float)) and not isinstance(wait, bool) and wait > 0:
+        return wait
+    return DEFAULT_LOCK_WAIT
 
 
 def _exchange(options, warn):
@@ -99,7 +112,7 @@ def lookup_credentials(options, warn):
         raise OptionError("cache_refresh_margin", "cache_refresh_margin must be a number of seconds from 0 to less than "
                                                   "duration_seconds (%s): got %r" % (duration, margin))
     try:
-        cache = CredentialCache(options.get("cache_dir") or None, margin=margin)
+        cache = CredentialCache(options.get("cache_dir") or None, margin=margin, lock_wait=_lock_wait(options), warn=warn)
     except (CacheUnusable, OSError) as exc:
         warn("the credential cache is not used (%s): every evaluation makes a new exchange" % exc)
         return _exchange(options, warn)[0]

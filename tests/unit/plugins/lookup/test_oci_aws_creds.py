@@ -103,6 +103,9 @@ def env(monkeypatch, tmp_path):
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("OCI_AWS_CREDS_CACHE_DIR", str(tmp_path / "cache"))
+    # The machine's own AWS shared files must not decide where STS is (and so the cache key).
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "aws-credentials"))
     return tmp_path / "cache"
 
 
@@ -159,10 +162,13 @@ def test_the_key_holds_secrets_only_as_digests(fake, env, _lookup, lookup):
             assert SECRET not in handle.read()
     options = dict(fake.calls[0])
     key = _lookup.credentials_key(options)
-    assert key == _lookup.credentials_key(dict(options, cert_bundle="/other/ca.pem", profile="other"))
+    assert key == _lookup.credentials_key(dict(options, cert_bundle="/other/ca.pem", aws_ca_bundle="/other/aws.pem"))
     assert key != _lookup.credentials_key(dict(options, token="a.b.c"))
-    assert set(_lookup.KEY_OPTIONS) | set(_lookup.DIGEST_OPTIONS) | set(_lookup.NOT_IN_KEY) == set(OPTIONS) - {
-        "access_key", "secret_key", "session_token"}
+    groups = (_lookup.STS_OPTIONS, _lookup.ROLE_OPTIONS, _lookup.TOKEN_OPTIONS, _lookup.DIGEST_OPTIONS,
+              _lookup.FILE_DIGEST_OPTIONS, _lookup.NOT_IN_KEY)
+    grouped = [name for group in groups for name in group]
+    assert len(grouped) == len(set(grouped)), "an option in two groups"
+    assert set(OPTIONS) - {"access_key", "secret_key", "session_token"} <= set(grouped), "an option in no group"
 
 
 def test_a_new_token_in_the_token_file_is_a_new_key(tmp_path, _lookup):
@@ -234,6 +240,46 @@ def test_an_unusable_cache_directory_is_bypassed_with_a_warning(fake, env, monke
     lookup(ROLE, cache_dir=str(blocker / "cache"))
     assert len(fake.calls) == 3
     assert any("credential cache is not used" in w for w in warnings)
+
+
+def test_a_profile_or_variable_that_moves_sts_is_another_key(fake, env, monkeypatch, tmp_path, lookup):
+    """Issue 11 item 9: `profile` (its endpoint_url) and AWS_ENDPOINT_URL were not in the key: one entry served both."""
+    (tmp_path / "aws-config").write_text("[profile private]\nendpoint_url = https://sts.vpce.example.com\n"
+                                         "[profile eu]\nregion = eu-west-1\n")
+    monkeypatch.delenv("AWS_REGION")
+    lookup(ROLE)
+    lookup(ROLE, profile="private")
+    lookup(ROLE, profile="eu")
+    monkeypatch.setenv("AWS_PROFILE", "eu")
+    lookup(ROLE)  # the same endpoint as profile=eu: answered from the cache
+    monkeypatch.delenv("AWS_PROFILE")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", "https://sts.emulator.example.com")
+    lookup(ROLE)
+    assert len(fake.calls) == 4
+    assert [c.get("profile") for c in fake.calls] == [None, "private", "eu", None]
+
+
+def test_cache_problems_are_warnings_and_the_credentials_still_come(fake, env, monkeypatch, _lookup, lookup):
+    """Issue 11 items 7 and 8: a symlinked lock and a full disk are shown as warnings, the answer is still given."""
+    warnings = []
+    lookup(OTHER_ROLE)  # loads the plugin
+    monkeypatch.setattr(sys.modules["ansible_collections.multicloud.oci_aws.plugins.lookup.oci_aws_creds"].display,
+                        "warning", warnings.append)
+    options = dict(fake.calls[0], role_arn=ROLE)
+    os.symlink("/nonexistent", os.path.join(str(env), _lookup.credentials_key(options) + ".lock"))
+    assert lookup(ROLE)[0]["secret_key"] == SECRET_KEY
+    assert any("symbolic link" in w and "not cached" in w for w in warnings)
+    os.unlink(os.path.join(str(env), _lookup.credentials_key(options) + ".lock"))
+
+    def full(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(sys.modules["ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache"],
+                        "atomic_write", full)
+    assert lookup(ROLE)[0]["secret_key"] == SECRET_KEY
+    assert any("No space left on device" in w and "uncached" in w for w in warnings)
+    assert all(SECRET_KEY not in w and SECRET not in w for w in warnings)
+    assert len(fake.calls) == 3
 
 
 HIT = r"""

@@ -1,3 +1,4 @@
+import errno
 import json
 import multiprocessing
 import os
@@ -45,11 +46,13 @@ def test_directory_is_created_private(cache_dir):
     assert stat.S_IMODE(os.stat(cache_dir).st_mode) == 0o700
 
 
-def test_an_open_directory_of_ours_is_made_private(cache_dir):
+def test_an_open_directory_of_ours_is_refused_and_keeps_its_mode(cache_dir):
+    # Changed with issue 11 (item 5): the cache used to chmod an existing directory to 0700.
     os.makedirs(cache_dir, 0o755)
     os.chmod(cache_dir, 0o755)
-    make(cache_dir)
-    assert stat.S_IMODE(os.stat(cache_dir).st_mode) == 0o700
+    with pytest.raises(CacheUnusable, match=r"open to other users \(mode 0755\).*chmod 700"):
+        make(cache_dir)
+    assert stat.S_IMODE(os.stat(cache_dir).st_mode) == 0o755
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the directory to another user")
@@ -172,3 +175,126 @@ def test_a_cache_hit_imports_neither_boto3_nor_oci(cache_dir, tmp_path):
     ) % (cache_dir, NOW)
     out = subprocess.check_output([sys.executable, "-c", script], env=dict(os.environ, PYTHONPATH=collections_base))
     assert out.decode().strip() == "[]"
+
+
+# --- issue 11, items 7 and 8: the lock, failed writes, killed writers, the shared path mechanism ----------------
+
+
+def test_missing_parents_are_created_private_under_umask_0000(tmp_path):
+    directory = tmp_path / "a" / "b" / "cache"
+    old = os.umask(0)
+    try:
+        make(str(directory))
+    finally:
+        os.umask(old)
+    assert [stat.S_IMODE(os.stat(str(p)).st_mode) for p in (tmp_path / "a", tmp_path / "a" / "b", directory)] == [0o700] * 3
+
+
+def test_a_group_writable_parent_is_refused(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o775)
+    with pytest.raises(CacheUnusable, match="writable by its group"):
+        make(str(shared / "cache"))
+    assert not (shared / "cache").exists() and stat.S_IMODE(shared.stat().st_mode) == 0o775
+
+
+def test_the_one_atomic_write_of_the_tree_is_used(cache_dir, monkeypatch):
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _paths
+    from ansible_collections.multicloud.oci_aws.plugins.plugin_utils import _credential_cache
+
+    written = []
+    monkeypatch.setattr(_credential_cache, "atomic_write", lambda path, data: written.append(path))
+    make(cache_dir).get("k", Producer())
+    assert written == [entry_path(cache_dir, "k")]
+    assert _credential_cache.TEMP_PREFIX == _paths.TEMP_PREFIX
+
+
+def _lock(cache_dir, key="k"):
+    return os.path.join(cache_dir, key + ".lock")
+
+
+def test_the_lock_is_created_private(cache_dir):
+    old = os.umask(0)
+    try:
+        make(cache_dir).get("k", Producer())
+    finally:
+        os.umask(old)
+    info = os.lstat(_lock(cache_dir))
+    assert stat.S_ISREG(info.st_mode) and stat.S_IMODE(info.st_mode) == 0o600
+
+
+@pytest.mark.parametrize("plant, words", [
+    (lambda path: os.symlink("/nonexistent/target", path), "symbolic link"),
+    (lambda path: os.mkfifo(path, 0o600), "not a regular file"),
+    (lambda path: os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644)) or os.chmod(path, 0o644), "open to other users"),
+])
+def test_an_unsafe_lock_is_not_used(cache_dir, plant, words):
+    cache = make(cache_dir)
+    plant(_lock(cache_dir))
+    produce = Producer()
+    assert cache.get("k", produce) == (dict(VALUE, n=1), False)
+    assert len(cache.warnings) == 1 and words in cache.warnings[0] and "not cached" in cache.warnings[0]
+    assert not os.path.exists(entry_path(cache_dir, "k"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to give the lock to another user")
+def test_a_foreign_lock_is_not_used(cache_dir):
+    cache = make(cache_dir)
+    os.close(os.open(_lock(cache_dir), os.O_CREAT | os.O_WRONLY, 0o600))
+    os.chown(_lock(cache_dir), 54321, 54321)
+    assert cache.get("k", Producer())[1] is False
+    assert "another user (uid 54321)" in cache.warnings[0]
+
+
+def test_a_held_lock_is_waited_for_at_most_lock_wait(cache_dir):
+    import fcntl
+    import time
+
+    cache = CredentialCache(cache_dir, clock=lambda: NOW, lock_wait=0.3)
+    fd = os.open(_lock(cache_dir), os.O_CREAT | os.O_RDWR, 0o600)
+    holder = os.open(_lock(cache_dir), os.O_RDWR)  # another open file description: flock conflicts with it
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    try:
+        started = time.monotonic()
+        assert cache.get("k", Producer())[1] is False
+        waited = time.monotonic() - started
+    finally:
+        os.close(holder)
+        os.close(fd)
+    assert 0.3 <= waited < 1.5
+    assert "held the lock" in cache.warnings[0]
+    assert cache.get("k", Producer()) == (dict(VALUE, n=1), False)  # released: cached again
+    assert cache.get("k", Producer())[1] is True
+
+
+@pytest.mark.parametrize("code", ["ENOSPC", "EROFS", "EDQUOT", "EACCES"])
+def test_credentials_are_returned_when_they_cannot_be_stored(cache_dir, monkeypatch, code):
+    from ansible_collections.multicloud.oci_aws.plugins.plugin_utils import _credential_cache
+
+    def fail(path, data):
+        raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)))
+
+    cache = make(cache_dir)
+    monkeypatch.setattr(_credential_cache, "atomic_write", fail)
+    assert cache.get("k", Producer()) == (dict(VALUE, n=1), False)
+    assert len(cache.warnings) == 1 and os.strerror(getattr(errno, code)) in cache.warnings[0]
+    assert "uncached" in cache.warnings[0] and "ASIAEXAMPLE" not in cache.warnings[0]
+
+
+def test_stale_temporaries_are_removed_and_fresh_ones_kept(cache_dir):
+    import time
+
+    cache = make(cache_dir)
+    stale, fresh, other = (os.path.join(cache_dir, name) for name in (".tmp-killed", ".tmp-writing", "keep.json"))
+    for path in (stale, fresh, other):
+        with open(path, "w") as handle:
+            handle.write("credentials")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    os.symlink("/nonexistent", os.path.join(cache_dir, ".tmp-link"))
+    os.utime(os.path.join(cache_dir, ".tmp-link"), (old, old), follow_symlinks=False)
+    cache.get("k", Producer())
+    assert not os.path.exists(stale) and not os.path.lexists(os.path.join(cache_dir, ".tmp-link"))
+    assert os.path.exists(fresh) and os.path.exists(other)
