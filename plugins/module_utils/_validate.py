@@ -87,16 +87,21 @@ def check_secret_text(value, option):
     if has_control(value):
         raise OptionError(option, "%s must not contain control characters or line breaks (a secret copied from a "
                                   "file often ends with a newline): remove them" % option)
+    if value != value.strip():
+        raise OptionError(option, "%s must not start or end with white space: remove it" % option)
     return value
 
 
 def check_path_text(value, option):
-    """A file system path that goes into a file or a command line: no NUL, control character or line break."""
+    """A file system path that goes into a file or a command line: no NUL, control character or line
+    break, and no white space around it (spaces inside are kept, and quoted where the path goes)."""
     if not isinstance(value, str) or not value:
         raise OptionError(option, "%s must be a path: got %s" % (option, shown(value)))
     if has_control(value) or any(unicodedata.category(c) == "Cs" for c in value):
         raise OptionError(option, "%s must be a path without control characters or line breaks: got %s"
                           % (option, shown(value)))
+    if value != value.strip():
+        raise OptionError(option, "%s must not start or end with white space: got %s" % (option, shown(value)))
     return value
 
 
