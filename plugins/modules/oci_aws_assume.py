@@ -58,6 +58,7 @@ options:
         C(aws_secret_access_key), C(aws_session_token), and C(x_security_token_expires), which tools ignore).
       - Other profiles and lines of the file are kept. The file is made 0600 and its directory 0700.
       - The credentials expire after O(duration_seconds); run the task again for new ones, or use O(credential_process_profile).
+      - A profile name is 1 to 128 letters, digits and C(_.+=,@:/-); spaces, brackets and line breaks are refused.
     type: str
   aws_shared_credentials_file:
     description:
@@ -73,6 +74,7 @@ options:
         The settings file holds the client secret.
       - Needs a token source that can be renewed, O(client_id) and O(client_secret) or O(token_file).
       - Must differ from O(credentials_profile) (keys in the shared credentials file would be used first).
+      - A profile name is 1 to 128 letters, digits and C(_.+=,@:/-); spaces, brackets and line breaks are refused.
     type: str
   aws_config_file:
     description:
@@ -82,6 +84,8 @@ options:
   credential_process_dir:
     description:
       - Where the credential_process runner and settings files go.
+      - An absolute path (or one starting with C(~)) without control characters or line breaks, since it goes into
+        the C(credential_process) line of the AWS config file; spaces and quotes are kept and quoted there.
     type: path
     default: ~/.aws/multicloud.oci_aws
   verify_caller_identity:
