@@ -187,8 +187,8 @@ def _check_scopes(scopes):
 def _check_client_id(value):
     if value is not None and (not isinstance(value, str) or not _CLIENT_ID.fullmatch(value)):
         raise OptionError("client_id", "client_id may contain only letters, digits and underscores (the identity "
-                                       "domain's rule for app names): got %r; or leave it unset to let the domain "
-                                       "generate one" % value)
+                                       "domain's rule for app names): got %s; or leave it unset to let the domain "
+                                       "generate one" % shown(value))
     return value
 
 
