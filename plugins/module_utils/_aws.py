@@ -33,7 +33,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import 
     parse_retry_after,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_pattern
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text, check_pattern, check_text
 
 USER_AGENT = "ansible-collection-multicloud.oci_aws"
 
@@ -179,6 +179,10 @@ class AwsConnection(object):
         if options.get("region"):
             check_pattern(options.get("region"), "region", _REGION, "an AWS region name of lower-case ASCII letters, "
                                                                     "digits and hyphens, such as eu-west-1")
+        if options.get("profile"):
+            check_text(options.get("profile"), "profile", "the name of a profile of the AWS config or credentials file")
+        if options.get("aws_ca_bundle"):
+            check_path_text(options.get("aws_ca_bundle"), "aws_ca_bundle")
         if options.get("endpoint_url"):
             parse_https_url(options.get("endpoint_url"), "endpoint_url", allow_path=True, allow_http=True,
                             example="https://sts.eu-west-1.amazonaws.com")

@@ -133,6 +133,10 @@ VALIDATORS = {
     "region": (lambda v, o: AwsConnection.from_options({"region": v}), "region", "us-gov-west-1",
                lambda v: 1 <= len(v) <= 32 and only(v, set("abcdefghijklmnopqrstuvwxyz0123456789-")) and
                v[0] != "-" and v[-1] != "-"),
+    "aws profile": (lambda v, o: AwsConnection.from_options({"profile": v}), "profile", "my team profile",
+                    lambda v: v == v.strip()),
+    "aws_ca_bundle": (lambda v, o: AwsConnection.from_options({"aws_ca_bundle": v}), "aws_ca_bundle", "/etc/ssl/ca.pem",
+                      lambda v: v == v.strip()),
     "endpoint_url": (lambda v, o: AwsConnection.from_options({"endpoint_url": v}), "endpoint_url",
                      "https://sts.eu-west-1.amazonaws.com", lambda v: v[:8].lower() == "https://" or v[:7].lower() == "http://"),
     "url": (lambda v, o: parse_https_url(v, o, allow_path=True), "token_url",
@@ -150,7 +154,7 @@ MULTILINE = {
 }
 
 # Connection options where an empty value means "not set" (botocore's default applies).
-UNSET_WHEN_EMPTY = ("region", "endpoint_url")
+UNSET_WHEN_EMPTY = ("region", "endpoint_url", "aws profile", "aws_ca_bundle")
 # Where the service keeps spaces at the ends (IAM tag values), only other white space is refused there.
 SPACES_KEPT = ("tag value",)
 ANY_TEXT = st.one_of(st.text(max_size=300), st.text(alphabet=st.sampled_from(TRICKY), max_size=40))
