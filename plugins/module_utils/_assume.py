@@ -26,6 +26,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import Breakpoint
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import ProcessProfile
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (
     Exchange,
     ExchangeSpec,
@@ -74,6 +75,9 @@ class Assume(object):
         for name in ("credentials_profile", "credential_process_profile"):
             if params.get(name) is not None:
                 check_profile(params[name], name)
+        for name in ("aws_shared_credentials_file", "aws_config_file"):
+            if params.get(name):
+                check_path_text(params[name], name)
         process = None
         process_profile = params.get("credential_process_profile")
         if process_profile is not None:

@@ -32,6 +32,8 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import 
     Transient,
     parse_retry_after,
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text, check_pattern, check_text
 
 USER_AGENT = "ansible-collection-multicloud.oci_aws"
 
@@ -52,6 +54,9 @@ TRANSIENT_CODES = frozenset((
 TRANSIENT_STATUS = frozenset((429, 500, 502, 503, 504))
 
 # botocore reports a bad parameter with its value; values are cut out of messages we repeat.
+# A region name as botocore takes it (eu-west-1, us-gov-west-1, cn-north-1): checked as a whole,
+# without guessing which regions exist.
+_REGION = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?", re.ASCII)
 _PARAM_VALUE = re.compile(r"(value: ).*?(, type:|, valid |$)", re.MULTILINE)
 
 
@@ -171,6 +176,16 @@ class AwsConnection(object):
     @classmethod
     def from_options(cls, options, retrier=None):
         """From a mapping holding the connection options (module params or lookup options)."""
+        if options.get("region"):
+            check_pattern(options.get("region"), "region", _REGION, "an AWS region name of lower-case ASCII letters, "
+                                                                    "digits and hyphens, such as eu-west-1")
+        if options.get("profile"):
+            check_text(options.get("profile"), "profile", "the name of a profile of the AWS config or credentials file")
+        if options.get("aws_ca_bundle"):
+            check_path_text(options.get("aws_ca_bundle"), "aws_ca_bundle")
+        if options.get("endpoint_url"):
+            parse_https_url(options.get("endpoint_url"), "endpoint_url", allow_path=True, allow_http=True,
+                            example="https://sts.eu-west-1.amazonaws.com")
         return cls(retrier=retrier, **dict((name, options.get(name)) for name in CONNECTION_OPTIONS))
 
     @property

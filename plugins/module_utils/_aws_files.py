@@ -32,8 +32,11 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import (
     make_private_dirs,
     open_to_others,
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_pattern
 
-_PROFILE = re.compile(r"^[\w.+=,@:/-]{1,128}$")
+# Letters of any script (the AWS files are UTF-8), digits and _.+=,@:/-; never a space, a bracket, a
+# comment character or a line break, which would change the file's sections.
+_PROFILE = re.compile(r"[\w.+=,@:/-]{1,128}")
 _SECTION = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(?:[#;].*)?$")
 _KEY = re.compile(r"^([^\s=:#;\[][^=:]*?)\s*[=:]\s*(.*?)\s*$")
 CREDENTIAL_SECRETS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
@@ -47,10 +50,8 @@ _NOT_SECRET_SUFFIXES = ("_file", "_path", "_dir", "_url", "_expires", "_expirati
 
 
 def check_profile(value, option):
-    if not isinstance(value, str) or not _PROFILE.match(value):
-        raise OptionError(option, "%s must be a profile name of letters, digits and _.+=,@:/- (no spaces or brackets): "
-                                  "got %r" % (option, value))
-    return value
+    return check_pattern(value, option, _PROFILE, "a profile name of 1 to 128 letters, digits and _.+=,@:/- (no spaces, "
+                                                  "brackets or line breaks)")
 
 
 def config_section(profile):

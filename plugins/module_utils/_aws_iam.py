@@ -17,41 +17,53 @@ import re
 from ansible.module_utils.six import string_types
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_pattern, shown
 
-_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$", re.ASCII)
-_POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$", re.ASCII)
-_PATH = re.compile(r"^(?:/|/[\x21-\x7e]+/)$")
-_POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}$", re.ASCII)
-_TAG_TEXT = re.compile(r"^[\w\s.:/=+@-]*$", re.UNICODE)
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+_PATH = re.compile(r"/|/[\x21-\x7e]{1,510}/", re.ASCII)
+_POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}", re.ASCII)
+# IAM's tag pattern [\p{L}\p{Z}\p{N}_.:/=+\-@]*: letters and digits of any script, and spaces (Zs),
+# never a tab, a line break or another control character.
+_TAG_TEXT = re.compile(u"[\\w \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000.:/=+@-]*")
+# IAM's pattern for a role's description: tab, line breaks, printable ASCII and Latin-1.
+_DESCRIPTION = re.compile(u"[\t\n\r\x20-\x7e\u00a1-\u00ff]{0,1000}")
 MAX_TAGS = 50
 MIN_SESSION, MAX_SESSION = 3600, 43200
 
 
 def check_role_name(value, option="role_name"):
-    if not isinstance(value, string_types) or not _ROLE_NAME.match(value):
-        raise OptionError(option, "%s %r is not a valid IAM role name: 1 to 64 letters, digits and +=,.@_-" % (option, value))
+    if not isinstance(value, string_types) or not _ROLE_NAME.fullmatch(value):
+        raise OptionError(option, "%s %s is not a valid IAM role name: 1 to 64 ASCII letters, digits and +=,.@_-"
+                          % (option, shown(value)))
     return value
 
 
 def check_policy_name(value, option):
-    if not _POLICY_NAME.match(value):
-        raise OptionError(option, "%s: %r is not a valid IAM policy name: 1 to 128 letters, digits and +=,.@_-"
-                          % (option, value))
+    if not isinstance(value, string_types) or not _POLICY_NAME.fullmatch(value):
+        raise OptionError(option, "%s: %s is not a valid IAM policy name: 1 to 128 ASCII letters, digits and +=,.@_-"
+                          % (option, shown(value)))
     return value
 
 
 def check_path(value, option="path"):
-    if not isinstance(value, string_types) or len(value) > 512 or not _PATH.match(value):
-        raise OptionError(option, "%s %r is not a valid IAM path: it starts and ends with / (\"/\" or "
-                                  "\"/division/team/\"), up to 512 printable characters without spaces" % (option, value))
+    if not isinstance(value, string_types) or not _PATH.fullmatch(value):
+        raise OptionError(option, "%s %s is not a valid IAM path: it starts and ends with / (\"/\" or "
+                                  "\"/division/team/\"), up to 512 printable ASCII characters without spaces"
+                          % (option, shown(value)))
     return value
 
 
 def check_policy_arn(value, option):
-    if not isinstance(value, string_types) or not _POLICY_ARN.match(value):
-        raise OptionError(option, "%s: %r is not a managed policy ARN; use arn:aws:iam::aws:policy/<name> or "
-                                  "arn:aws:iam::<12-digit account>:policy/<path/><name>" % (option, value))
+    if not isinstance(value, string_types) or not _POLICY_ARN.fullmatch(value):
+        raise OptionError(option, "%s: %s is not a managed policy ARN; use arn:aws:iam::aws:policy/<name> or "
+                                  "arn:aws:iam::<12-digit account>:policy/<path/><name>" % (option, shown(value)))
     return value
+
+
+def check_description(value, option="description"):
+    return check_pattern(value, option, _DESCRIPTION, "up to 1000 characters of printable ASCII, Latin-1 letters, tabs "
+                                                      "and line breaks (IAM's rule for descriptions)")
 
 
 def check_session_duration(value, option="max_session_duration"):
@@ -70,10 +82,11 @@ def check_tags(tags, option):
         if isinstance(value, bool) or not isinstance(value, string_types + (int, float)):
             raise OptionError(option, "%s: the value of tag %r must be a string (quote values such as \"true\")" % (option, key))
         value = str(value)
-        if not 1 <= len(key) <= 128 or not _TAG_TEXT.match(key) or key.lower().startswith("aws:"):
+        if not isinstance(key, string_types) or not 1 <= len(key) <= 128 or not _TAG_TEXT.fullmatch(key) or (
+                key.lower().startswith("aws:")):
             raise OptionError(option, "%s: %r is not a valid tag key: 1 to 128 letters, digits, spaces and _.:/=+-@, "
                                       "not starting with aws:" % (option, key))
-        if len(value) > 256 or not _TAG_TEXT.match(value):
+        if len(value) > 256 or not _TAG_TEXT.fullmatch(value):
             raise OptionError(option, "%s: the value of tag %r must be up to 256 letters, digits, spaces and _.:/=+-@"
                               % (option, key))
         checked[key] = value

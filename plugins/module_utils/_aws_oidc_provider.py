@@ -38,20 +38,11 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import 
     ServiceError,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_audience, check_text
 
-_THUMBPRINT = re.compile(r"^[0-9a-fA-F]{40}$")
-_AUDIENCE = re.compile(r"^[^\s,\[\]]{1,255}$")
+_THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}", re.ASCII)
 MAX_CLIENT_IDS = 100
 MAX_THUMBPRINTS = 5
-
-
-def check_audience(value, option="audience"):
-    """The single ``aud`` value tokens carry; a list or comma-separated value is refused."""
-    if not isinstance(value, string_types) or not _AUDIENCE.match(value):
-        raise OptionError(option, "%s must be one value, the token's aud claim (e.g. sts.amazon.com), without spaces "
-                                  "or commas: got %r; STS refuses tokens with several audiences, so give the "
-                                  "OCI resource server a single primary audience" % (option, value))
-    return value
 
 
 class ProviderSpec(object):
@@ -77,9 +68,12 @@ class ProviderSpec(object):
         client_ids = params.get("client_ids")
         if client_ids is not None:
             client_ids = sorted(set(client_ids))
-            if not 1 <= len(client_ids) <= MAX_CLIENT_IDS or not all(0 < len(c) <= 255 for c in client_ids):
+            if not 1 <= len(client_ids) <= MAX_CLIENT_IDS or not all(
+                    isinstance(c, string_types) and 0 < len(c) <= 255 for c in client_ids):
                 raise OptionError("client_ids", "client_ids must list 1 to %d client IDs of up to 255 characters"
                                   % MAX_CLIENT_IDS)
+            for client_id in client_ids:
+                check_text(client_id, "client_ids", "a list of client IDs")
             if audience not in client_ids:
                 raise OptionError("client_ids", "client_ids %s do not include the audience %r: STS would refuse every "
                                                 "token (Incorrect token audience); add it, or omit client_ids"
@@ -108,8 +102,8 @@ class ProviderSpec(object):
 
 def check_thumbprints(values, option="thumbprints"):
     """Thumbprints as IAM stores them: lower-case, sorted, 1 to 5."""
-    malformed = [v for v in values if not _THUMBPRINT.match(v)]
-    result = sorted(set(v.lower() for v in values))
+    malformed = [v for v in values if not isinstance(v, string_types) or not _THUMBPRINT.fullmatch(v)]
+    result = sorted(set(v.lower() for v in values if isinstance(v, string_types)))
     if malformed or not 1 <= len(result) <= MAX_THUMBPRINTS:
         raise OptionError(option, "%s must list 1 to %d SHA-1 fingerprints of 40 hex digits each%s; omit the option "
                                   "to let AWS verify the issuer's certificate with its own CA library"

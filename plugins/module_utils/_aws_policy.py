@@ -24,6 +24,7 @@ import re
 from ansible.module_utils.six import string_types
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_pattern
 
 DEFAULT_VERSION = "2008-10-17"
 CURRENT_VERSION = "2012-10-17"
@@ -34,11 +35,13 @@ TRUST_ACTIONS = frozenset(a.lower() for a in (
 ))
 EFFECTS = ("Allow", "Deny")
 
-_ROOT_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):root$")
-_OPERATOR = re.compile(r"^(?:ForAnyValue:|ForAllValues:)?[A-Z][A-Za-z]*$")
+_ROOT_PRINCIPAL = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):root", re.ASCII)
+_OPERATOR = re.compile(r"(?:ForAnyValue:|ForAllValues:)?[A-Z][A-Za-z]*", re.ASCII)
+# A condition key: printable ASCII without spaces (aws:PrincipalTag/team, <provider>:amr).
+_CONDITION_KEY = re.compile(r"[\x21-\x7e]{1,256}", re.ASCII)
 # Claims of a web identity token that trust policies test as ``<provider>:<claim>``.
 _TOKEN_CLAIMS = frozenset(("aud", "sub", "oaud", "azp", "amr"))
-_OIDC_PROVIDER_ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider/(.+)$")
+_OIDC_PROVIDER_ARN = re.compile(r"arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider/([\x21-\x7e]+)", re.ASCII)
 
 
 # -- input ---------------------------------------------------------------------------------
@@ -124,7 +127,7 @@ def federated_principals(document):
 
 def oidc_provider_id(arn):
     """``(partition, account, provider_id)`` of an IAM OIDC provider ARN, or None."""
-    match = _OIDC_PROVIDER_ARN.match(arn)
+    match = _OIDC_PROVIDER_ARN.fullmatch(arn) if isinstance(arn, string_types) else None
     return match.groups() if match else None
 
 
@@ -184,11 +187,13 @@ def normalize_conditions(conditions, provider_id, reserved, option="conditions")
                                   "{\"StringLike\": {\"amr\": \"*\"}}" % option)
     result = {}
     for operator, keys in conditions.items():
-        if not _OPERATOR.match(str(operator)) or not isinstance(keys, dict) or not keys:
+        if not _OPERATOR.fullmatch(str(operator)) or not isinstance(keys, dict) or not keys:
             raise OptionError(option, "%s: %r must be a condition operator (StringEquals, StringLike, ...) mapping "
                                       "keys to values" % (option, operator))
         block = result.setdefault(operator, {})
         for key, value in keys.items():
+            check_pattern(key, option, _CONDITION_KEY, "a mapping of condition operators to {key: values} whose keys "
+                                                       "are printable ASCII without spaces (amr, aws:PrincipalTag/x)")
             full = key if ":" in key else "%s:%s" % (provider_id, key)
             if operator == "StringEquals" and full in reserved:
                 raise OptionError(option, "%s sets StringEquals on %s, which the module sets from %s; change that "
@@ -244,7 +249,7 @@ def _principal(value):
 
 
 def _root_account(value):
-    match = _ROOT_PRINCIPAL.match(value) if isinstance(value, string_types) else None
+    match = _ROOT_PRINCIPAL.fullmatch(value) if isinstance(value, string_types) else None
     return match.group(1) if match else value
 
 

@@ -28,6 +28,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import (
     has_code,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import (
+    check_description,
     check_path,
     check_policy_arn,
     check_policy_name,
@@ -78,6 +79,8 @@ class RoleSpec(object):
         if description is not None and len(description) > MAX_DESCRIPTION:
             raise OptionError("description", "description has %d characters; IAM allows at most %d"
                               % (len(description), MAX_DESCRIPTION))
+        if description is not None:
+            check_description(description)
         duration = params.get("max_session_duration")
         boundary = params.get("permissions_boundary")
         if boundary:

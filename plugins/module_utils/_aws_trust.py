@@ -39,6 +39,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy imp
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import RoleSpec, role_arn, DEFAULT_PATH
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import port_warning
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_text
 
 # Options that describe the role; without role_name the module manages the provider alone.
 ROLE_OPTIONS = (
@@ -76,6 +77,8 @@ class TrustSpec(object):
             subjects = sorted(set(subjects))
             if not subjects or not all(s.strip() == s and s for s in subjects):
                 raise OptionError("subjects", "subjects must list OCI client IDs (the token's sub), without blanks")
+            for subject in subjects:
+                check_text(subject, "subjects", "a list of OCI client IDs (the token's sub)")
         if allow_any and subjects:
             raise OptionError("allow_any_subject", "allow_any_subject conflicts with subjects: remove subjects to let "
                                                    "every client of the domain assume the role, or set it to false")

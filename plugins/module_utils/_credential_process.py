@@ -41,6 +41,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import UnsafePath, check_trusted
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_absolute_path, check_path_text
 
 SETTINGS_VERSION = 1
 RUNNER_NAME = "credential_process.pyz"
@@ -76,8 +77,16 @@ class ProcessProfile(object):
         if options.get("token") is not None:
             raise OptionError("token", "credential_process_profile needs a token source that can be renewed "
                                        "(client_id and client_secret, or token_file): a token given in token expires")
+        # The directory goes into the profile's credential_process line (one line of the config file,
+        # split by botocore with shlex.split): quoted as a whole, it may hold spaces and quotes, never a
+        # line break, which would end the line and start new sections.
+        directory = options.get("credential_process_dir")
+        if directory is not None:
+            check_absolute_path(directory, "credential_process_dir")
 
     def command(self, python):
+        """The credential_process line: each part quoted so that ``shlex.split`` (botocore) gives it back whole."""
+        check_path_text(python, "ansible_python_interpreter")
         return " ".join(shlex.quote(part) for part in (python, self.runner, "--settings", self.settings_file))
 
     def changes(self, options, region, python):

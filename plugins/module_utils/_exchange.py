@@ -67,8 +67,15 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import (
     readable_file,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url, port_warning
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (
+    DEFAULT_AUDIENCE,
+    SCOPE,
+    check_audience,
+    check_pattern,
+    check_secret_text,
+    scope_for,
+)
 
-DEFAULT_AUDIENCE = "sts.amazon.com"
 DEFAULT_SESSION_NAME = "ansible-oci-aws"
 DEFAULT_DURATION = 3600
 MIN_DURATION, MAX_DURATION = 900, 43200
@@ -83,9 +90,10 @@ STS_OPTIONS = ("role_arn", "role_session_name", "duration_seconds", "policy", "p
 OPTIONS = TOKEN_OPTIONS + CHECK_OPTIONS + STS_OPTIONS + CONNECTION_OPTIONS
 SECRET_OPTIONS = ("client_secret", "token", "secret_key", "session_token")
 
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})$", re.ASCII)
-_SESSION_NAME = re.compile(r"^[\w+=,.@-]{2,64}$", re.ASCII)
-_AUDIENCE = re.compile(r"^[^\s,]{1,255}$")
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})", re.ASCII)
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+# The client ID goes into the token request's Basic authorization: printable ASCII, no spaces.
+_CLIENT_ID = re.compile(r"[\x21-\x7e]{1,255}", re.ASCII)
 # STS answers these while the identity provider cannot be reached; worth retrying. STS also answers
 # "Couldn't retrieve verification key" when its fetch of the discovery document or JWKS failed for a
 # moment (seen with other providers: aws/aws-cli#7194, aws-actions/configure-aws-credentials#299), as
@@ -177,10 +185,7 @@ class ExchangeSpec(object):
     def from_options(cls, options, retrier=None, post=None):
         """From an :class:`OptionAdapter`. ``retrier`` and ``post`` replace the defaults in tests."""
         warnings = []
-        audience = _text(options, "audience") or DEFAULT_AUDIENCE
-        if not _AUDIENCE.match(audience):
-            raise OptionError("audience", "audience must be one value without spaces or commas (at most 255 "
-                                          "characters), the app's primary audience: got %r" % audience)
+        audience = check_audience(options.get("audience") or DEFAULT_AUDIENCE)
         domain_url = _text(options, "domain_url")
         domain = parse_https_url(domain_url, "domain_url") if domain_url else None
         issuer = _text(options, "issuer")
@@ -197,14 +202,11 @@ class ExchangeSpec(object):
                                         "URL of the IAM OIDC provider), so that the token's issuer can be checked")
         expectations = Expectations(issuer, audience, issuer_option)
         token_source = cls._token_source(options, domain, audience, retrier, post)
-        role_arn = _text(options, "role_arn")
-        if role_arn is None or not _ROLE_ARN.match(role_arn):
-            raise OptionError("role_arn", "role_arn must be the ARN of an IAM role, arn:aws:iam::<12-digit account>:role/"
-                                          "<name>: got %r" % role_arn)
-        session_name = _text(options, "role_session_name") or DEFAULT_SESSION_NAME
-        if not _SESSION_NAME.match(session_name):
-            raise OptionError("role_session_name", "role_session_name must be 2 to 64 letters, digits and +=,.@_- "
-                                                   "(no spaces): got %r" % session_name)
+        role_arn = check_pattern(options.get("role_arn"), "role_arn", _ROLE_ARN,
+                                 "the ARN of an IAM role, arn:aws:iam::<12-digit account>:role/<name> (ASCII, no spaces "
+                                 "or line breaks)")
+        session_name = check_pattern(options.get("role_session_name") or DEFAULT_SESSION_NAME, "role_session_name",
+                                     _SESSION_NAME, "2 to 64 ASCII letters, digits and +=,.@_- (no spaces or line breaks)")
         duration = _integer(options, "duration_seconds", DEFAULT_DURATION)
         if not MIN_DURATION <= duration <= MAX_DURATION:
             raise OptionError("duration_seconds", "duration_seconds must be between %d (15 minutes) and %d (12 hours), "
@@ -242,10 +244,12 @@ class ExchangeSpec(object):
             return GivenToken(options.get("token"))
         if given[0] == "token_file":
             return FileToken(readable_file(options.get("token_file"), "token_file", "a file holding the access token"))
-        client_id = _text(options, "client_id")
+        client_id = check_pattern(options.get("client_id"), "client_id", _CLIENT_ID,
+                                  "the app's client ID: 1 to 255 printable ASCII characters, no spaces or line breaks")
         client_secret = options.get("client_secret")
         if not isinstance(client_secret, str) or not client_secret:
             raise OptionError("client_secret", "client_secret is required with client_id: the app's client secret")
+        check_secret_text(client_secret, "client_secret")
         token_url = _text(options, "token_url")
         if token_url is not None:
             token_url = parse_https_url(token_url, "token_url", allow_path=True,
@@ -255,7 +259,10 @@ class ExchangeSpec(object):
         else:
             raise OptionError("domain_url", "the client credentials grant needs domain_url (or token_url) to know where "
                                             "to ask for the token")
-        scope = _text(options, "scope") or audience + "/"
+        scope = options.get("scope") or scope_for(audience)
+        check_pattern(scope, "scope", SCOPE, "one or more OAuth scopes separated by single spaces, each of printable "
+                                             "ASCII characters without quotes or backslashes, such as %s"
+                      % scope_for(DEFAULT_AUDIENCE))
         extra = dict(post=post) if post else {}
         return ClientCredentials(token_url, client_id, client_secret, scope, audience, cert_bundle=cert_bundle,
                                  retrier=retrier, **extra)
@@ -274,7 +281,7 @@ class ExchangeSpec(object):
 
     @property
     def role_name(self):
-        return _ROLE_ARN.match(self.role_arn).group(1)
+        return _ROLE_ARN.fullmatch(self.role_arn).group(1)
 
 
 class Credentials(object):

@@ -23,19 +23,27 @@ import re
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import APP_SCHEMA
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import issuer_for_domain
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (
+    DEFAULT_AUDIENCE,
+    SCOPE_VALUE,
+    check_audience,
+    check_pattern,
+    check_text,
+    has_control,
+    scope_for,
+    shown,
+)
 
 TEMPLATE = "CustomWebAppTemplateId"
 GRANT = "client_credentials"
 SECRET_POLICIES = ("keep", "regenerate")
-DEFAULT_AUDIENCE = "sts.amazon.com"
 DEFAULT_SCOPES = [{"value": "/", "description": "all"}]
 # What a read asks for: the managed attributes only (never the secret, which is returned by default).
 APP_ATTRIBUTES = [
     "id", "name", "displayName", "description", "active", "clientType", "isOAuthClient", "isOAuthResource",
     "audience", "secondaryAudiences", "scopes", "allowedGrants", "allowedScopes", "accessTokenExpiry",
 ]
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9_]+$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CLIENT_ID = re.compile(r"[A-Za-z0-9_]{1,255}", re.ASCII)
 _NOT_IN_SCOPE = re.compile(r"[\s\"\\]")
 
 
@@ -99,9 +107,9 @@ class AppSpec(object):
     def __init__(self, display_name, audience=DEFAULT_AUDIENCE, scopes=None, description=None, client_id=None,
                  access_token_expiry=None, active=True):
         self.display_name = _check_display_name(display_name)
-        self.audience = _check_audience(audience)
+        self.audience = check_audience(audience)
         self.scopes = _check_scopes(DEFAULT_SCOPES if scopes is None else scopes)
-        self.description = description
+        self.description = _check_description(description)
         self.client_id = _check_client_id(client_id)
         self.access_token_expiry = _check_expiry(access_token_expiry)
         self.active = active
@@ -115,7 +123,7 @@ class AppSpec(object):
     @property
     def fq_scopes(self):
         """What clients request and the app is allowed: the audience directly followed by each scope value."""
-        return [self.audience + scope["value"] for scope in self.scopes]
+        return [scope_for(self.audience, scope["value"]) for scope in self.scopes]
 
     def view(self, current=None):
         """The desired view; what the user leaves unset (None) keeps its ``current`` value."""
@@ -142,26 +150,16 @@ class AppSpec(object):
 
 
 def _check_display_name(value):
-    if not isinstance(value, str) or not value.strip():
-        raise OptionError("display_name", "display_name must be a non-empty name, such as aws-sts-oidc")
-    if value != value.strip() or _CONTROL.search(value):
-        raise OptionError("display_name", "display_name must not start or end with spaces nor contain control "
-                                          "characters: got %r" % value)
-    return value
+    # Letters of any script (the service compares names case-insensitively, in any script), spaces
+    # inside; no control characters or line breaks, no spaces around.
+    return check_text(value, "display_name", "a non-empty name, such as aws-sts-oidc")
 
 
-def _check_audience(value):
-    if not isinstance(value, str) or not value:
-        raise OptionError("audience", "audience must be a single value, such as sts.amazon.com")
-    if re.search(r"[\s,]", value) or value.startswith("["):
-        raise OptionError(
-            "audience",
-            "audience must be exactly one value, without spaces or commas: got %r. Several audiences make the "
-            "token's aud claim an array, which STS rejects; give one, such as sts.amazon.com" % value,
-        )
-    if len(value) > 255:
-        raise OptionError("audience", "audience must be at most 255 characters (the longest client ID an AWS "
-                                      "OIDC provider accepts): got %d" % len(value))
+def _check_description(value):
+    """Free text: line breaks and tabs are kept, other control characters refused."""
+    if value is not None and (not isinstance(value, str) or has_control(value.replace("\n", "").replace("\t", ""))):
+        raise OptionError("description", "description must be text without control characters (line breaks and tabs "
+                                         "are kept): got %s" % shown(value))
     return value
 
 
@@ -175,8 +173,10 @@ def _check_scopes(scopes):
         if not isinstance(value, str) or not value:
             raise OptionError("scopes", "every entry of scopes needs a non-empty value, such as /: got %r" % (scope,))
         if _NOT_IN_SCOPE.search(value):
-            raise OptionError("scopes", "scopes: value %r must not contain spaces, quotes or backslashes (OAuth "
-                                        "separates scopes with spaces): use one entry per scope" % value)
+            raise OptionError("scopes", "scopes: value %s must not contain spaces, quotes or backslashes (OAuth "
+                                        "separates scopes with spaces): use one entry per scope" % shown(value))
+        check_pattern(value, "scopes", SCOPE_VALUE, "a list of scopes whose values are printable ASCII characters "
+                                                    "without spaces, quotes or backslashes (RFC 6749 scope tokens)")
         if value in seen:
             raise OptionError("scopes", "scopes: value %r is listed twice: list each scope once" % value)
         seen.add(value)
@@ -185,10 +185,10 @@ def _check_scopes(scopes):
 
 
 def _check_client_id(value):
-    if value is not None and not _CLIENT_ID.match(value):
+    if value is not None and (not isinstance(value, str) or not _CLIENT_ID.fullmatch(value)):
         raise OptionError("client_id", "client_id may contain only letters, digits and underscores (the identity "
-                                       "domain's rule for app names): got %r; or leave it unset to let the domain "
-                                       "generate one" % value)
+                                       "domain's rule for app names): got %s; or leave it unset to let the domain "
+                                       "generate one" % shown(value))
     return value
 
 

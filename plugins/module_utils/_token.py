@@ -53,7 +53,7 @@ REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat")
 # A token with less than this left is renewed before it is sent (when its source can renew it).
 RENEW_WITHIN = 60
 TOKEN_TIMEOUT = 15
-_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
+_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", re.ASCII)
 _TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 
 FIX_APP = "run multicloud.oci_aws.oci_oidc_app"
@@ -117,7 +117,7 @@ class Token(object):
             refuse("it has %d characters; STS takes %d to %d" % (len(raw), MIN_TOKEN_LENGTH, MAX_TOKEN_LENGTH))
         if raw.count(".") == 4:
             refuse("it is encrypted (JWE, five parts); STS needs a signed token (JWS, three parts)")
-        if not _JWS.match(raw):
+        if not _JWS.fullmatch(raw):
             refuse("a JWT is three base64url parts separated by dots")
         head, payload, _signature = raw.split(".")
         try:

@@ -13,14 +13,20 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import ipaddress
 import re
 
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import shown
 
-_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$")
-_IPV4 = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+# A DNS name of ASCII labels (an internationalised name in its xn-- form), at most 253 characters.
+_HOST = re.compile(r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*",
+                   re.ASCII)
+# What a URL may hold at all: printable ASCII (RFC 3986; other characters are percent-encoded).
+_URL = re.compile(r"[\x21-\x7e]{1,2048}", re.ASCII)
+_NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*", re.ASCII)
 
 PORT_WARNING = (
     "%s %s has a port; AWS documents OIDC provider URLs without ports (real identity domains "
@@ -66,12 +72,19 @@ def parse_https_url(value, option, allow_path=False, allow_http=False, example="
     if not isinstance(value, str) or not value.strip():
         raise OptionError(option, "%s must be a URL such as %s" % (option, example))
     if value != value.strip() or any(ch.isspace() for ch in value):
-        raise OptionError(option, "%s must not contain whitespace: got %r" % (option, value))
+        raise OptionError(option, "%s must not contain whitespace: got %s" % (option, shown(value)))
+    if len(value) > 2048:
+        raise OptionError(option, "%s is %d characters long; a URL here has at most 2048" % (option, len(value)))
+    if not _URL.fullmatch(value):
+        raise OptionError(option, "%s must be printable ASCII (no control characters; write an internationalised host "
+                                  "name in its xn-- form, digits as 0-9, and percent-encode other characters): got %s%s"
+                          % (option, shown(value), _idna_hint(value)))
     try:
         parts = urlsplit(value)
         port = parts.port
     except ValueError as exc:
-        raise OptionError(option, "%s is not a valid URL (%s): %r; expected a URL such as %s" % (option, exc, value, example))
+        raise OptionError(option, "%s is not a valid URL (%s): %s; expected a URL such as %s"
+                          % (option, exc, shown(value), example))
     scheme = parts.scheme.lower()
     if scheme != "https" and not (allow_http and scheme == "http"):
         raise OptionError(
@@ -85,9 +98,9 @@ def parse_https_url(value, option, allow_path=False, allow_http=False, example="
         raise OptionError(option, "%s must not have a query string (?...): got %r" % (option, value))
     if parts.fragment or "#" in value:
         raise OptionError(option, "%s must not have a fragment (#...): got %r" % (option, value))
-    host = (parts.hostname or "").lower()
-    if not host or not (_HOST.match(host) or _IPV4.match(host)):
-        raise OptionError(option, "%s has no valid host name: got %r; expected a URL such as %s" % (option, value, example))
+    host = _check_host(parts, value, option, example)
+    if port == 0:
+        raise OptionError(option, "%s has port 0, which no server listens on: got %s" % (option, shown(value)))
     if port == 443 and scheme == "https":
         port = None
     path = parts.path
@@ -98,6 +111,47 @@ def parse_https_url(value, option, allow_path=False, allow_http=False, example="
             )
         path = ""
     return HttpsUrl(host, port, path)
+
+
+def _check_host(parts, value, option, example):
+    """The host of ``parts``, lower-case: a DNS name, a dotted-quad IPv4 address or a bracketed IPv6 address."""
+    host = (parts.hostname or "").lower()
+    bad = "%s has no valid host name: got %s; expected a URL such as %s" % (option, shown(value), example)
+    if "[" in parts.netloc or "]" in parts.netloc:
+        try:
+            address = ipaddress.IPv6Address(host) if "%" not in host else None
+        except ValueError:
+            address = None
+        if address is None:
+            raise OptionError(option, bad + " (an IPv6 address is written in brackets, without a zone: https://[2001:db8::1])")
+        return "[%s]" % address.compressed
+    if host.endswith("."):
+        raise OptionError(option, "%s has a host name ending with a dot: got %s; remove the trailing dot (AWS and OCI "
+                                  "compare issuers byte for byte)" % (option, shown(value)))
+    labels = host.split(".")
+    if _NUMERIC_LABEL.fullmatch(labels[-1]):
+        # A host whose last label is a number is an IPv4 address to every URL parser (WHATWG): it must
+        # be one, written as four decimal numbers from 0 to 255 without leading zeros.
+        try:
+            address = ipaddress.IPv4Address(host)
+        except ValueError:
+            raise OptionError(option, "%s has %r as host, which is not an IPv4 address (four numbers from 0 to 255, "
+                                      "without leading zeros, such as 127.0.0.1): got %s" % (option, host, shown(value)))
+        return str(address)
+    if not _HOST.fullmatch(host):
+        raise OptionError(option, bad)
+    return host
+
+
+def _idna_hint(value):
+    """For a URL whose host is not ASCII: its ASCII (IDNA) form to use instead, when there is one."""
+    try:
+        host = urlsplit(value).hostname
+        if host and not host.isascii() and not all(c.isdigit() or c == "." for c in host):
+            return "; for this host use %s" % host.encode("idna").decode("ascii")
+    except (ValueError, UnicodeError):
+        pass
+    return ""
 
 
 def issuer_for_domain(domain_url, option="domain_url"):

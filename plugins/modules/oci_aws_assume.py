@@ -64,6 +64,7 @@ options:
       - Refused before any request when a directory on the path belongs to another user (not root) or its group or
         others can write to it without the sticky bit, as OpenSSH's C(StrictModes) checks key files.
       - The credentials expire after O(duration_seconds); run the task again for new ones, or use O(credential_process_profile).
+      - A profile name is 1 to 128 letters, digits and C(_.+=,@:/-); spaces, brackets and line breaks are refused.
     type: str
   aws_shared_credentials_file:
     description:
@@ -79,6 +80,7 @@ options:
         The settings file holds the client secret.
       - Needs a token source that can be renewed, O(client_id) and O(client_secret) or O(token_file).
       - Must differ from O(credentials_profile) (keys in the shared credentials file would be used first).
+      - A profile name is 1 to 128 letters, digits and C(_.+=,@:/-); spaces, brackets and line breaks are refused.
     type: str
   aws_config_file:
     description:
@@ -89,6 +91,8 @@ options:
   credential_process_dir:
     description:
       - Where the credential_process runner and settings files go.
+      - An absolute path (or one starting with C(~)) without control characters or line breaks, since it goes into
+        the C(credential_process) line of the AWS config file; spaces and quotes are kept and quoted there.
       - Missing directories are created 0700 at every level; an existing directory keeps its mode, with a warning when
         others can list it.
       - Refused before any request (nothing written) when a directory on the path belongs to another user (not root)

@@ -17,6 +17,7 @@ __metaclass__ = type
 import hashlib
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache import (
     DEFAULT_LOCK_WAIT,
     DEFAULT_MARGIN,
@@ -111,6 +112,8 @@ def lookup_credentials(options, warn):
     if not isinstance(margin, int) or isinstance(margin, bool) or not 0 <= margin < duration:
         raise OptionError("cache_refresh_margin", "cache_refresh_margin must be a number of seconds from 0 to less than "
                                                   "duration_seconds (%s): got %r" % (duration, margin))
+    if options.get("cache_dir"):
+        check_path_text(options.get("cache_dir"), "cache_dir")
     try:
         cache = CredentialCache(options.get("cache_dir") or None, margin=margin, lock_wait=_lock_wait(options), warn=warn)
     except (CacheUnusable, OSError) as exc:

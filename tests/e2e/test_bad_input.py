@@ -118,6 +118,33 @@ CASES = [
                                            role_arn="{role_arn}", domain_url="{domain}"), "token_url", ["https://"]),
     ("assume-bad-ca", ASSUME, dict(domain_url="{domain}", client_id="{client_id}", client_secret="{client_secret}",
                                    role_arn="{role_arn}", cert_bundle="{not_a_key}"), "cert_bundle", []),
+    # -- line injection and hostile hosts (issue 11, items 6 and 15) ---------------------------------
+    ("assume-process-profile-newline", ASSUME, dict(domain_url="{domain}", client_id="{client_id}",
+                                                    client_secret="{client_secret}", role_arn="{role_arn}",
+                                                    credential_process_profile="evil\n"),
+     "credential_process_profile", ["line breaks"]),
+    ("assume-credentials-profile-newline", ASSUME, dict(domain_url="{domain}", client_id="{client_id}",
+                                                        client_secret="{client_secret}", role_arn="{role_arn}",
+                                                        credentials_profile="static\n"),
+     "credentials_profile", ["line breaks"]),
+    ("assume-process-dir-sections", ASSUME, dict(domain_url="{domain}", client_id="{client_id}",
+                                                 client_secret="{client_secret}", role_arn="{role_arn}",
+                                                 credential_process_profile="oci",
+                                                 credential_process_dir="/tmp/oci]\n[profile injected]"),
+     "credential_process_dir", ["line breaks"]),
+    ("assume-role-arn-newline", ASSUME, dict(domain_url="{domain}", client_id="{client_id}",
+                                             client_secret="{client_secret}",
+                                             role_arn="arn:aws:iam::123456789012:role/oci-reporting\n"), "role_arn", []),
+    ("assume-session-name-newline", ASSUME, dict(domain_url="{domain}", client_id="{client_id}",
+                                                 client_secret="{client_secret}", role_arn="{role_arn}",
+                                                 role_session_name="ansible-oci-aws\n"), "role_session_name", []),
+    ("assume-audience-newline", ASSUME, dict(domain_url="{domain}", client_id="{client_id}",
+                                             client_secret="{client_secret}", role_arn="{role_arn}",
+                                             audience="sts.amazon.com\n"), "audience", ["exactly one value"]),
+    ("app-domain-arabic-digits", APP, dict(domain_url="https://\u0661\u0662\u0667.\u0660.\u0660.\u0661",
+                                           display_name="x"), "domain_url", ["ASCII"]),
+    ("role-issuer-out-of-range", ROLE, dict(issuer_url="https://999.1.1.1", role_name="r", subjects=["c"]),
+     "issuer_url", ["IPv4"]),
     # -- the roles (their argument specs, then the modules they call) --------------------------------
     ("role-secret-store", "role:oci_oidc_provider", dict(oci_oidc_provider_domain_url="{domain}",
                                                          oci_oidc_provider_secret_store="disk"),
@@ -136,6 +163,9 @@ CASES = [
     ("lookup-margin", LOOKUP, dict(cache_refresh_margin=-5), "cache_refresh_margin", []),
     ("lookup-http-domain", LOOKUP, dict(domain_url="http://idcs-1.identity.oraclecloud.com"), "domain_url", ["https://"]),
     ("lookup-tls-off", LOOKUP, dict(validate_certs=False), "validate_certs", ["aws_ca_bundle"]),
+    ("lookup-role-arn-newline", LOOKUP, dict(role_arn="arn:aws:iam::123456789012:role/oci-reporting\n"), "role_arn", []),
+    ("lookup-domain-arabic-digits", LOOKUP, dict(domain_url="https://\u0661\u0662\u0667.\u0660.\u0660.\u0661"),
+     "domain_url", ["ASCII"]),
 ]
 
 
@@ -153,7 +183,7 @@ def task(number, case, values):
     name, module, args, _option, _words = case
     args = fill(args, values)
     if module == LOOKUP:
-        options = ", ".join("%s=%s" % (k, json.dumps(v)) for k, v in args.items())
+        options = ", ".join("%s=%s" % (k, json.dumps(v, ensure_ascii=False)) for k, v in args.items())
         body = {"ansible.builtin.set_fact": {"case_%d" % number: "{{ lookup('multicloud.oci_aws.oci_aws_creds', %s) }}"
                                              % options}}
     elif module.startswith("role:"):
