@@ -25,7 +25,7 @@ import os
 import re
 import stat
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import (
     atomic_write,
     check_trusted,
