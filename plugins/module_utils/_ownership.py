@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to multicloud.oci_aws: not a public API, may change without notice.
+
+The mark the collection puts on what it creates, and the rule that follows from it: a resource
+without the mark (an OCI app, an IAM role or OIDC provider made by hand or by another tool) is
+never changed nor deleted unless the user says ``adopt: true``. Adopting adds the mark, so the
+option is needed once.
+
+The mark is a tag, ``managed-by: multicloud.oci_aws``: an App's ``tags`` (SCIM ``[{key, value}]``,
+both compared case-insensitively by the identity domain) and IAM's ``Tags`` (``[{Key, Value}]``,
+case-sensitive) both hold it, survive every update, and can be seen in the consoles.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+
+MARK_KEY = "managed-by"
+MARK_VALUE = "multicloud.oci_aws"
+
+
+def iam_marked(tags):
+    """Whether IAM tags (a dict) carry the mark."""
+    return (tags or {}).get(MARK_KEY) == MARK_VALUE
+
+
+def check_no_mark_key(tags, option):
+    """User tags must not set the mark's key: it says who owns the resource, not what the user wants."""
+    for key in tags or {}:
+        if key.lower() == MARK_KEY:
+            raise OptionError(option, "%s: the tag key %s is reserved: multicloud.oci_aws sets it to %s on what it "
+                                      "creates or adopts; remove it from %s" % (option, MARK_KEY, MARK_VALUE, option))
+    return tags
+
+
+def refuse_foreign(what, action, changes, **details):
+    """The error for a resource without the mark, before any change: what would happen, and the fixes.
+
+    ``what`` names the resource (such as ``IAM role 'x'``); ``action`` is what the run would do to it
+    (``converge``, ``delete``); ``changes`` lists, in words, what it would change (empty: nothing but the mark).
+    """
+    what_changes = "; ".join(changes) if changes else "nothing but the mark"
+    return OptionError(
+        "adopt",
+        "%s exists but was not created by multicloud.oci_aws (it has no tag %s=%s), so it was left unchanged. "
+        "This run would %s it; it would change: %s. If it is yours to manage (for example made by hand with the "
+        "manual procedure), review that list and run once with adopt: true to tag it and take it over; otherwise "
+        "choose another name" % (what, MARK_KEY, MARK_VALUE, action, what_changes),
+        **details
+    )
