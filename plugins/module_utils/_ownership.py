@@ -17,6 +17,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
 
 MARK_KEY = "managed-by"
@@ -37,7 +39,46 @@ def check_no_mark_key(tags, option):
     return tags
 
 
-def refuse_foreign(what, action, changes, **details):
+def iam_mark(tags):
+    """IAM tags (a dict) with the mark added: it is never removed, whatever purge_tags says."""
+    result = dict(tags or {})
+    result[MARK_KEY] = MARK_VALUE
+    return result
+
+
+def described_changes(before, after):
+    """``key: before -> after`` for each top-level key of two ``describe()`` dicts that differs (the mark aside)."""
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if key == "tags":
+            old = dict((k, v) for k, v in (old or {}).items() if k != MARK_KEY)
+            new = dict((k, v) for k, v in (new or {}).items() if k != MARK_KEY)
+        if old != new:
+            changes.append("%s: %s -> %s" % (key, json.dumps(old, sort_keys=True), json.dumps(new, sort_keys=True)))
+    return changes
+
+
+def check_iam_owner(what, plan, adopt, warn=None, otherwise="choose another name"):
+    """Refuse a plan that changes or deletes an IAM resource without the mark, unless ``adopt``.
+
+    ``plan.before`` is the resource as read (None: it is created, and tagged then); ``plan.after``
+    None means it is deleted. With ``adopt``, ``warn`` is told that it is taken over.
+    """
+    before = plan.before
+    if before is None or iam_marked(before.tags):
+        return
+    action = "converge" if plan.after is not None else "delete"
+    if not adopt:
+        after = plan.after.describe() if plan.after is not None else {}
+        changes = described_changes(before.describe(), after) if plan.after is not None else ["it is deleted"]
+        raise refuse_foreign(what, action, changes, otherwise, diff=dict(before=before.describe(), after=after))
+    if warn is not None:
+        warn("%s was not created by multicloud.oci_aws: adopt is set, so it is %s" % (
+            what, "tagged %s=%s and converged" % (MARK_KEY, MARK_VALUE) if action == "converge" else "deleted"))
+
+
+def refuse_foreign(what, action, changes, otherwise="choose another name", **details):
     """The error for a resource without the mark, before any change: what would happen, and the fixes.
 
     ``what`` names the resource (such as ``IAM role 'x'``); ``action`` is what the run would do to it
@@ -49,6 +90,6 @@ def refuse_foreign(what, action, changes, **details):
         "%s exists but was not created by multicloud.oci_aws (it has no tag %s=%s), so it was left unchanged. "
         "This run would %s it; it would change: %s. If it is yours to manage (for example made by hand with the "
         "manual procedure), review that list and run once with adopt: true to tag it and take it over; otherwise "
-        "choose another name" % (what, MARK_KEY, MARK_VALUE, action, what_changes),
+        "%s" % (what, MARK_KEY, MARK_VALUE, action, what_changes, otherwise),
         **details
     )

@@ -28,10 +28,16 @@ def spec(**params):
     return RoleSpec.from_params(base)
 
 
-def current(**fields):
+MARK = {"managed-by": "multicloud.oci_aws"}
+MARK_TAG = [{"Key": "managed-by", "Value": "multicloud.oci_aws"}]
+
+
+def current(marked=True, **fields):
+    """A role as IAM has it; ``marked``: created by the collection (its tag managed-by=multicloud.oci_aws)."""
     values = dict(name="oci-role", arn=ARN, path="/", description="d", max_session_duration=7200, trust_policy=TRUST,
                   permissions_boundary=None, tags={}, managed_policy_arns=[], inline_policies={})
     values.update(fields)
+    values["tags"] = dict(MARK if marked else {}, **values["tags"])
     return Role(**values)
 
 
@@ -89,7 +95,7 @@ def test_create_plan():
         "RoleName": "oci-role", "Path": "/", "AssumeRolePolicyDocument": json.dumps(TRUST, sort_keys=True,
                                                                                     separators=(",", ":")),
         "MaxSessionDuration": 3600, "Description": "d", "PermissionsBoundary": POLICY_B,
-        "Tags": [{"Key": "t", "Value": "v"}]}
+        "Tags": MARK_TAG + [{"Key": "t", "Value": "v"}]}
     assert create.eventual == NEW_PRINCIPAL
     assert made.calls[1].eventual == made.calls[2].eventual == NEW_ENTITY
     assert made.after.arn == ARN and made.after.max_session_duration == 3600
@@ -235,7 +241,9 @@ def test_a_role_made_elsewhere_meanwhile_is_converged_not_duplicated():
         manager = RoleManager(iam, check_mode=False)
         wanted = spec(description="mine")
         stale = manager.plan(wanted, TRUST, None, ARN)
-        raw_iam().create_role(RoleName="oci-role", AssumeRolePolicyDocument=json.dumps(TRUST), Description="theirs")
+        # A concurrent run of the collection made it (so it carries the mark).
+        raw_iam().create_role(RoleName="oci-role", AssumeRolePolicyDocument=json.dumps(TRUST), Description="theirs",
+                              Tags=MARK_TAG)
         after = manager.apply(stale, replan=lambda: manager.plan(wanted, TRUST, manager.find("oci-role"), ARN))
         assert after.description == "mine"
         assert raw_iam().get_role(RoleName="oci-role")["Role"]["Description"] == "mine"
