@@ -243,3 +243,46 @@ def test_thumbprints_need_the_discovery_document(issuer):
         issuer_thumbprints(parse_https_url(issuer.url + "/nowhere", "issuer_url", allow_path=True), issuer.ca_path)
     assert "/nowhere/.well-known/openid-configuration" in info.value.msg
     assert "thumbprints" in info.value.msg
+
+
+# -- ownership and purge_client_ids ----------------------------------------------------------------------------
+
+def test_a_provider_without_the_mark_is_refused_listing_what_would_change():
+    with pytest.raises(OptionError) as info:
+        ProviderManager(None, False).plan(spec(client_ids=["sts.amazon.com"]),
+                                          existing(client_ids=["sts.amazon.com", "extra"], marked=False), PROVIDER_ARN)
+    assert info.value.option == "adopt"
+    assert "IAM OIDC provider" in info.value.msg and "client_ids" in info.value.msg and "adopt: true" in info.value.msg
+    assert "one provider per issuer" in info.value.msg
+
+
+def test_adopt_tags_the_provider():
+    warned = []
+    plan = ProviderManager(None, False, warn=warned.append).plan(spec(adopt=True), existing(marked=False), PROVIDER_ARN)
+    assert [(c.operation, c.params.get("Tags")) for c in plan.calls] == [("tag_open_id_connect_provider", MARK_TAG)]
+    assert warned
+
+
+def test_delete_of_a_provider_without_the_mark_is_refused_unless_adopt():
+    with pytest.raises(OptionError) as info:
+        ProviderManager(None, False).plan_delete(existing(marked=False))
+    assert info.value.option == "adopt"
+    assert ProviderManager(None, False).plan_delete(existing(marked=False), adopt=True).calls
+
+
+def test_provider_tags_cannot_set_the_mark_key():
+    with pytest.raises(OptionError) as info:
+        spec(provider_tags={"managed-by": "someone"})
+    assert info.value.option == "provider_tags"
+
+
+@pytest.mark.parametrize("purge, expected, removed", [
+    (True, ["sts.amazon.com"], ["extra"]),
+    (False, ["extra", "sts.amazon.com"], []),
+])
+def test_purge_client_ids(purge, expected, removed):
+    plan = ProviderManager(None, False).plan(spec(client_ids=["sts.amazon.com"], purge_client_ids=purge),
+                                             existing(client_ids=["sts.amazon.com", "extra"]), PROVIDER_ARN)
+    assert plan.after.client_ids == expected
+    assert [c for op, c in operations(plan) if op == "remove_client_id_from_open_id_connect_provider"] == removed
+    assert plan.before.describe()["client_ids"] == ["extra", "sts.amazon.com"]

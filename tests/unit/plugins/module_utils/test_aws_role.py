@@ -276,3 +276,66 @@ def test_trusting_roles_reads_the_trust_policies_of_listed_roles():
         assert manager.trusting_roles(PROVIDER_ARN) == ["a", "b"]
         assert manager.trusting_roles(PROVIDER_ARN, exclude="a") == ["b"]
         assert iam.operations == ["list_roles", "list_roles"]
+
+
+# -- ownership: the mark and adopt; managed policies attached by hand -------------------------------------------
+
+def test_a_role_without_the_mark_is_refused_listing_what_would_change():
+    before = current(marked=False, inline_policies={"theirs": READ})
+    with pytest.raises(OptionError) as info:
+        plan(spec(inline_policies={}, description="mine"), before)
+    assert info.value.option == "adopt"
+    assert "IAM role %s" % ARN in info.value.msg and "adopt: true" in info.value.msg
+    assert "description: \"d\" -> \"mine\"" in info.value.msg and "inline_policies" in info.value.msg
+    assert info.value.details["diff"]["before"]["inline_policies"] == {"theirs": READ}
+
+
+def test_a_role_without_the_mark_is_refused_even_when_nothing_else_differs():
+    with pytest.raises(OptionError) as info:
+        plan(spec(), current(marked=False))
+    assert "nothing but the mark" in info.value.msg
+
+
+def test_adopt_tags_the_role_and_converges_it():
+    warned = []
+    made = RoleManager(None, False, warn=warned.append).plan(spec(description="mine", adopt=True), TRUST,
+                                                             current(marked=False), ARN)
+    assert ("tag_role", {"RoleName": "oci-role", "Tags": MARK_TAG}) in calls(made)
+    assert made.after.tags == MARK
+    assert [w for w in warned if "adopt is set" in w]
+
+
+def test_the_mark_survives_purge_tags_and_its_key_is_reserved():
+    made = plan(spec(tags={"t": "v"}, purge_tags=True), current(tags={"old": "x"}))
+    assert calls(made) == [("tag_role", {"RoleName": "oci-role", "Tags": [{"Key": "t", "Value": "v"}]}),
+                           ("untag_role", {"RoleName": "oci-role", "TagKeys": ["old"]})]
+    with pytest.raises(OptionError) as info:
+        spec(tags={"Managed-By": "me"})
+    assert info.value.option == "tags" and "reserved" in info.value.msg
+
+
+def test_delete_of_a_role_without_the_mark_is_refused_unless_adopt():
+    manager = RoleManager(None, False)
+    with pytest.raises(OptionError) as info:
+        manager.plan_delete(current(marked=False))
+    assert info.value.option == "adopt" and "delete" in info.value.msg
+
+
+def test_a_managed_policy_attached_by_hand_is_detached_and_shown():
+    admin = "arn:aws:iam::%s:policy/hand-admin" % ACCOUNT
+    made = plan(spec(managed_policy_arns=[]), current(managed_policy_arns=[admin]))
+    assert calls(made) == [("detach_role_policy", {"RoleName": "oci-role", "PolicyArn": admin})]
+    assert made.before.describe()["managed_policy_arns"] == [admin]
+    assert made.after.describe()["managed_policy_arns"] == []
+
+
+def test_a_role_made_meanwhile_by_someone_else_is_refused_not_converged():
+    with moto_iam() as (iam, _sts):
+        manager = RoleManager(iam, check_mode=False)
+        wanted = spec(description="mine")
+        stale = manager.plan(wanted, TRUST, None, ARN)
+        raw_iam().create_role(RoleName="oci-role", AssumeRolePolicyDocument=json.dumps(TRUST), Description="theirs")
+        with pytest.raises(OptionError) as info:
+            manager.apply(stale, replan=lambda: manager.plan(wanted, TRUST, manager.find("oci-role"), ARN))
+        assert info.value.option == "adopt"
+        assert raw_iam().get_role(RoleName="oci-role")["Role"]["Description"] == "theirs"
