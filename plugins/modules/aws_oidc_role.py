@@ -24,7 +24,7 @@ description:
     default), so a reordered but equal policy is no change.
   - Every option is checked before anything is read or changed; a repeated run makes no write request.
   - The provider and the role this module creates are tagged C(managed-by=multicloud.oci_aws). An existing provider
-    or role without that tag (made by hand, or by another tool) is neither changed nor deleted unless O(adopt=true):
+    or role without that tag (made by hand, or by another tool) is neither changed nor deleted unless O(adopt=true);
     the run fails before any change, listing what it would change. The tag is never removed, whatever
     O(purge_tags) and O(purge_provider_tags) say, and the key C(managed-by) cannot be set in O(tags) or O(provider_tags).
 author:

@@ -16,10 +16,10 @@ description:
     (its audience becomes the token's C(aud) claim) and the OAuth client allowed the client credentials grant
     for its own scopes, and is active. These are steps 1 and 2 of the manual procedure.
   - The app is found by its O(display_name) with one filtered search; two apps with that name are an error.
-    The identity domain compares display names regardless of case: an app whose name differs only in case is the
+    The identity domain compares display names regardless of case; an app whose name differs only in case is the
     one managed, with a warning, and its name is not changed.
   - An app this module creates is tagged C(managed-by=multicloud.oci_aws) (the App's C(tags)). An existing app
-    without that tag (made by hand, or by another tool) is neither changed nor deleted: the run fails, listing what it
+    without that tag (made by hand, or by another tool) is neither changed nor deleted; the run fails, listing what it
     would change, unless O(adopt=true).
   - A new app is created inactive without allowed scopes, then allowed its own scopes, then activated, so that
     it works whether or not the service accepts an app's own scope in its create request, and a run interrupted
