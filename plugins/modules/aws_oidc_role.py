@@ -327,7 +327,7 @@ provider:
       elements: str
       returned: always
     tags:
-      description: Its tags.
+      description: Its tags, the collection's mark C(managed-by=multicloud.oci_aws) among them.
       type: dict
       returned: always
 role:
@@ -364,7 +364,7 @@ role:
       type: str
       returned: always
     tags:
-      description: Its tags.
+      description: Its tags, the collection's mark C(managed-by=multicloud.oci_aws) among them.
       type: dict
       returned: always
     managed_policy_arns:
