@@ -188,3 +188,20 @@ def test_extra_client_id_on_the_provider_is_removed(fresh_sandbox, home, tmp_pat
     assert answer["ClientIDList"] == ["sts.amazon.com"]
     removed = [line for line in output.splitlines() if "evil-audience" in line]
     assert removed and all(line.lstrip().startswith("-") for line in removed), removed
+
+
+def test_the_manual_procedure_adoption_path_refuses_first_then_adopts_once(fresh_sandbox, hand_made_role, home, tmp_path):
+    """Threat 12: users who made the provider and role by hand: the first run refuses, adopt takes over, once."""
+    client, provider_arn = hand_made_role
+    before = (read_role(client, ROLE), read_provider(client, provider_arn))
+    rc, output = run_trust_role(fresh_sandbox, home, tmp_path, trust_vars())
+    assert rc != 0 and "adopt: true" in output and "not created by multicloud.oci_aws" in output
+    assert (read_role(client, ROLE), read_provider(client, provider_arn)) == before
+    rc, output = run_trust_role(fresh_sandbox, home, tmp_path, trust_vars(aws_oidc_trust_adopt=True))
+    assert rc == 0, output[-3000:]
+    assert "adopt is set" in output
+    tags = dict((t["Key"], t["Value"]) for t in client.get_role(RoleName=ROLE)["Role"].get("Tags", []))
+    assert tags == MARK
+    assert client.list_role_policies(RoleName=ROLE)["PolicyNames"] == ["read"], "the hand-made inline policy is gone"
+    rc, output = run_trust_role(fresh_sandbox, home, tmp_path, trust_vars())
+    assert rc == 0 and "changed=0" in output, output[-3000:]
