@@ -89,7 +89,8 @@ def refuse_foreign(what, action, changes, otherwise="choose another name", **det
         "adopt",
         "%s exists but was not created by multicloud.oci_aws (it has no tag %s=%s), so it was left unchanged. "
         "This run would %s it; it would change: %s. If it is yours to manage (for example made by hand with the "
-        "manual procedure), review that list and run once with adopt: true to tag it and take it over; otherwise "
+        "manual procedure), review that list and run once with adopt: true (in the roles: oci_oidc_provider_adopt, "
+        "aws_oidc_trust_adopt) to tag it and take it over; otherwise "
         "%s" % (what, MARK_KEY, MARK_VALUE, action, what_changes, otherwise),
         **details
     )

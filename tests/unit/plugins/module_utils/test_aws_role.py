@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import NEW_ENTITY, NEW_PRINCIPAL
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import web_identity_trust_policy
@@ -339,3 +341,27 @@ def test_a_role_made_meanwhile_by_someone_else_is_refused_not_converged():
             manager.apply(stale, replan=lambda: manager.plan(wanted, TRUST, manager.find("oci-role"), ARN))
         assert info.value.option == "adopt"
         assert raw_iam().get_role(RoleName="oci-role")["Role"]["Description"] == "theirs"
+
+
+_TAG_TEXT = "abcXYZ019 _.:/=+-@"
+
+
+@given(current_tags=st.dictionaries(st.text(_TAG_TEXT, min_size=1, max_size=8).filter(lambda k: k.lower() != "managed-by"
+                                                                                       and not k.lower().startswith("aws:")),
+                                    st.text(_TAG_TEXT, max_size=8), max_size=4),
+       wanted=st.one_of(st.none(), st.dictionaries(st.text(_TAG_TEXT, min_size=1, max_size=8).filter(
+           lambda k: k.lower() != "managed-by" and not k.lower().startswith("aws:")), st.text(_TAG_TEXT, max_size=8),
+           max_size=4)),
+       purge=st.booleans())
+def test_no_tags_and_purge_setting_ever_removes_the_mark(current_tags, wanted, purge):
+    made = plan(spec(tags=wanted, purge_tags=purge), current(tags=current_tags))
+    assert made.after.tags["managed-by"] == "multicloud.oci_aws"
+    for call in made.calls:
+        assert "managed-by" not in call.params.get("TagKeys", [])
+
+
+@given(key=st.sampled_from(["managed-by", "Managed-By", "MANAGED-BY", "managed-By"]), value=st.text(_TAG_TEXT, max_size=8))
+def test_the_mark_key_is_refused_in_any_case(key, value):
+    with pytest.raises(OptionError) as info:
+        spec(tags={key: value})
+    assert info.value.option == "tags"
