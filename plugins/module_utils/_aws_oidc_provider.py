@@ -37,24 +37,31 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import 
     OptionError,
     ServiceError,
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import check_iam_owner, check_no_mark_key, iam_mark
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_audience, check_text
 
 _THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}", re.ASCII)
 MAX_CLIENT_IDS = 100
+# An account has one provider per issuer: the fix for a foreign one is not another name.
+OTHERWISE = ("keep managing it where it was made: an account has one provider per issuer, so this collection cannot "
+             "manage another one for this issuer")
 MAX_THUMBPRINTS = 5
 
 
 class ProviderSpec(object):
     """The provider asked for. ``None`` for ``client_ids``, ``thumbprints``, ``tags`` means "leave alone"."""
 
-    def __init__(self, issuer, audience, client_ids=None, thumbprints=None, tags=None, purge_tags=True):
+    def __init__(self, issuer, audience, client_ids=None, thumbprints=None, tags=None, purge_tags=True,
+                 purge_client_ids=True, adopt=False):
         self.issuer = issuer
         self.audience = audience
         self.client_ids = client_ids
         self.thumbprints = thumbprints
         self.tags = tags
         self.purge_tags = purge_tags
+        self.purge_client_ids = purge_client_ids
+        self.adopt = adopt
 
     @classmethod
     def from_params(cls, params):
@@ -84,8 +91,10 @@ class ProviderSpec(object):
         tags = params.get("provider_tags")
         return cls(
             issuer, audience, client_ids=client_ids, thumbprints=thumbprints,
-            tags=None if tags is None else check_tags(tags, "provider_tags"),
+            tags=None if tags is None else check_no_mark_key(check_tags(tags, "provider_tags"), "provider_tags"),
             purge_tags=params.get("purge_provider_tags", True),
+            purge_client_ids=params.get("purge_client_ids", True),
+            adopt=params.get("adopt", False),
         )
 
     @property
@@ -132,11 +141,13 @@ class Provider(object):
 
 
 class ProviderManager(object):
-    """Find, converge and delete the OIDC provider of one issuer."""
+    """Find, converge and delete the OIDC provider of one issuer. A provider without the
+    collection's mark is planned but refused, unless the spec says ``adopt``."""
 
-    def __init__(self, iam, check_mode):
+    def __init__(self, iam, check_mode, warn=None):
         self.iam = iam
         self.check_mode = check_mode
+        self.warn = warn
 
     def find(self, provider_id, account=None):
         """The provider for ``provider_id``, or None.
@@ -165,9 +176,19 @@ class ProviderManager(object):
         """The plan that makes the provider match ``spec``; ``arn`` is its (predicted) ARN."""
         if current is None:
             return self._plan_create(spec, arn)
-        client_ids = spec.client_ids if spec.client_ids is not None else sorted(set(current.client_ids) | {spec.audience})
+        plan = self._plan_update(spec, current)
+        check_iam_owner("IAM OIDC provider %s" % current.arn, plan, spec.adopt, self.warn, otherwise=OTHERWISE)
+        return plan
+
+    def _plan_update(self, spec, current):
+        if spec.client_ids is None:
+            client_ids = sorted(set(current.client_ids) | {spec.audience})
+        elif spec.purge_client_ids:
+            client_ids = spec.client_ids
+        else:
+            client_ids = sorted(set(current.client_ids) | set(spec.client_ids))
         thumbprints = spec.thumbprints if spec.thumbprints is not None else current.thumbprints
-        tags = desired_tags(current.tags, spec.tags, spec.purge_tags)
+        tags = iam_mark(desired_tags(current.tags, spec.tags, spec.purge_tags))
         after = Provider(current.arn, current.url, client_ids, thumbprints, tags)
         calls = []
         # Add before removing, so that the provider never has no client ID in between.
@@ -188,7 +209,7 @@ class ProviderManager(object):
         return Plan(current, after, calls)
 
     def _plan_create(self, spec, arn):
-        after = Provider(arn, spec.url, spec.client_ids or [spec.audience], spec.thumbprints or [], spec.tags or {})
+        after = Provider(arn, spec.url, spec.client_ids or [spec.audience], spec.thumbprints or [], iam_mark(spec.tags))
         params = dict(Url=after.url, ClientIDList=after.client_ids)
         if after.thumbprints:
             params["ThumbprintList"] = after.thumbprints
@@ -196,7 +217,10 @@ class ProviderManager(object):
             params["Tags"] = tag_list(after.tags)
         return Plan(None, after, [Call("create_open_id_connect_provider", **params)])
 
-    def plan_delete(self, current):
+    def plan_delete(self, current, adopt=False):
+        """Delete the provider; one without the mark is refused unless ``adopt``."""
+        if current is not None:
+            check_iam_owner("IAM OIDC provider %s" % current.arn, Plan(current, None, []), adopt, self.warn, otherwise=OTHERWISE)
         calls = [Call("delete_open_id_connect_provider", done_if=NO_SUCH_ENTITY, OpenIDConnectProviderArn=current.arn)
                  ] if current else []
         return Plan(current, None, calls)

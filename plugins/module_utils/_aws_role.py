@@ -49,6 +49,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy imp
     to_json,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError, ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import check_iam_owner, check_no_mark_key, iam_mark
 
 DEFAULT_PATH = "/"
 DEFAULT_SESSION = 3600
@@ -60,7 +61,7 @@ class RoleSpec(object):
 
     def __init__(self, name, path=None, description=None, max_session_duration=None, managed_policy_arns=None,
                  purge_managed_policies=True, inline_policies=None, purge_inline_policies=True,
-                 permissions_boundary=None, tags=None, purge_tags=True):
+                 permissions_boundary=None, tags=None, purge_tags=True, adopt=False):
         self.name = name
         self.path = path
         self.description = description
@@ -72,6 +73,7 @@ class RoleSpec(object):
         self.permissions_boundary = permissions_boundary
         self.tags = tags
         self.purge_tags = purge_tags
+        self.adopt = adopt
 
     @classmethod
     def from_params(cls, params):
@@ -99,8 +101,9 @@ class RoleSpec(object):
             inline_policies=None if inline is None else _inline_policies(inline),
             purge_inline_policies=params.get("purge_inline_policies", True),
             permissions_boundary=boundary,
-            tags=None if tags is None else check_tags(tags, "tags"),
+            tags=None if tags is None else check_no_mark_key(check_tags(tags, "tags"), "tags"),
             purge_tags=params.get("purge_tags", True),
+            adopt=params.get("adopt", False),
         )
 
 
@@ -164,11 +167,14 @@ def role_arn(partition, account, path, name):
 
 
 class RoleManager(object):
-    """Find, converge and delete one role."""
+    """Find, converge and delete one role. A role without the collection's mark (the tag
+    ``managed-by: multicloud.oci_aws``) is planned but refused, unless the spec says ``adopt``;
+    ``warn(msg)`` is told when one is adopted."""
 
-    def __init__(self, iam, check_mode):
+    def __init__(self, iam, check_mode, warn=None):
         self.iam = iam
         self.check_mode = check_mode
+        self.warn = warn
 
     def find(self, name, managed=False, inline=False):
         """The role called ``name`` or None; its managed and inline policies are read when asked."""
@@ -200,6 +206,11 @@ class RoleManager(object):
         principal_lag = NEW_PRINCIPAL if new_provider else ()
         if current is None:
             return self._plan_create(spec, trust_policy, arn, principal_lag)
+        plan = self._plan_update(spec, trust_policy, current, principal_lag)
+        check_iam_owner("IAM role %s" % current.arn, plan, spec.adopt, self.warn)
+        return plan
+
+    def _plan_update(self, spec, trust_policy, current, principal_lag):
         if spec.path is not None and spec.path != current.path:
             raise OptionError("path", "the role %s exists with path %s; IAM cannot move a role: set path to %s, or "
                                       "delete the role first" % (spec.name, current.path, current.path))
@@ -210,7 +221,7 @@ class RoleManager(object):
             current.trust_policy if policies_equal(current.trust_policy, trust_policy) else trust_policy,
             permissions_boundary=current.permissions_boundary if spec.permissions_boundary is None
             else spec.permissions_boundary or None,
-            tags=desired_tags(current.tags, spec.tags, spec.purge_tags),
+            tags=iam_mark(desired_tags(current.tags, spec.tags, spec.purge_tags)),
             managed_policy_arns=_desired_set(current.managed_policy_arns, spec.managed_policy_arns,
                                              spec.purge_managed_policies),
             inline_policies=_desired_policies(current.inline_policies, spec.inline_policies,
@@ -243,7 +254,7 @@ class RoleManager(object):
     def _plan_create(self, spec, trust_policy, arn, principal_lag):
         after = Role(
             spec.name, arn, spec.path or DEFAULT_PATH, spec.description, spec.max_session_duration or DEFAULT_SESSION,
-            trust_policy, permissions_boundary=spec.permissions_boundary or None, tags=spec.tags or {},
+            trust_policy, permissions_boundary=spec.permissions_boundary or None, tags=iam_mark(spec.tags),
             managed_policy_arns=spec.managed_policy_arns or [], inline_policies=spec.inline_policies or {},
         )
         params = dict(RoleName=after.name, Path=after.path, AssumeRolePolicyDocument=to_json(trust_policy),
@@ -259,10 +270,12 @@ class RoleManager(object):
         calls.extend(_policy_calls(after.name, empty, after, eventual=NEW_ENTITY))
         return Plan(None, after, calls)
 
-    def plan_delete(self, current):
-        """Everything IAM requires before DeleteRole: instance profiles left, policies detached and deleted."""
+    def plan_delete(self, current, adopt=False):
+        """Everything IAM requires before DeleteRole: instance profiles left, policies detached and deleted.
+        A role without the mark is refused unless ``adopt``."""
         if current is None:
             return Plan(None, None, [])
+        check_iam_owner("IAM role %s" % current.arn, Plan(current, None, []), adopt, self.warn)
         name = current.name
         profiles = self.iam.list_all("list_instance_profiles_for_role", "InstanceProfiles", RoleName=name)
         calls = [Call("remove_role_from_instance_profile", done_if=NO_SUCH_ENTITY, RoleName=name,

@@ -106,7 +106,7 @@ class FederationSpec(object):
     """Every option checked, before any request: the provider, and the role and its trust if any."""
 
     def __init__(self, state, provider, role_name=None, role=None, trust=None, delete_provider="if_unused",
-                 thumbprints_from_issuer=False, issuer_ca_bundle=None, warnings=()):
+                 thumbprints_from_issuer=False, issuer_ca_bundle=None, warnings=(), adopt=False):
         self.state = state
         self.provider = provider
         self.role_name = role_name
@@ -116,6 +116,7 @@ class FederationSpec(object):
         self.thumbprints_from_issuer = thumbprints_from_issuer
         self.issuer_ca_bundle = issuer_ca_bundle
         self.warnings = list(warnings)
+        self.adopt = adopt
 
     @classmethod
     def from_params(cls, params):
@@ -147,7 +148,7 @@ class FederationSpec(object):
             trust = TrustSpec.from_params(params, provider.provider_id, provider.audience)
         return cls(state, provider, role_name=role_name, role=role, trust=trust, delete_provider=delete_provider,
                    thumbprints_from_issuer=from_issuer, issuer_ca_bundle=params.get("issuer_ca_bundle"),
-                   warnings=warnings)
+                   warnings=warnings, adopt=params.get("adopt", False))
 
 
 class Federation(object):
@@ -205,14 +206,14 @@ class Federation(object):
         role_before = self.roles.find(spec.role_name, managed=True, inline=True) if spec.role_name else None
         account = account_of(role_before.arn) if role_before else None
         provider_before = self.providers.find(spec.provider.provider_id, account)
-        role_plan = self.roles.plan_delete(role_before)
+        role_plan = self.roles.plan_delete(role_before, adopt=spec.adopt)
         provider_plan = Plan(provider_before, provider_before, [])
         trusted_by = None
         if provider_before is not None and spec.delete_provider != "never":
             if spec.delete_provider == "if_unused":
                 trusted_by = self.roles.trusting_roles(provider_before.arn, exclude=spec.role_name)
             if not trusted_by:
-                provider_plan = self.providers.plan_delete(provider_before)
+                provider_plan = self.providers.plan_delete(provider_before, adopt=spec.adopt)
         self.roles.apply(role_plan)
         result = Outcome(provider_plan, self.providers.apply(provider_plan))
         if spec.role_name is not None:

@@ -9,7 +9,9 @@ credentials grant, allowed to request its own scopes), active.
 
 :class:`AppSpec` checks what the user asked for; :class:`AppManager` finds the app by display
 name with one filtered search, then creates, converges or deletes it through a
-:class:`~._oci.DomainClient`. Everything is compared in one *view*: the managed fields in
+:class:`~._oci.DomainClient`. What it creates carries the tag ``managed-by: multicloud.oci_aws``
+(:mod:`._ownership`); an app without it is not changed nor deleted unless ``adopt`` is set, and a
+display name that matches only regardless of case is reported and never renamed. Everything is compared in one *view*: the managed fields in
 snake_case, which is also what the diff and the ``app`` return value show; a secret never enters it.
 """
 
@@ -22,6 +24,7 @@ import re
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import APP_SCHEMA
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import MARK_KEY, MARK_VALUE, refuse_foreign
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import issuer_for_domain
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (
     DEFAULT_AUDIENCE,
@@ -42,7 +45,9 @@ DEFAULT_SCOPES = [{"value": "/", "description": "all"}]
 APP_ATTRIBUTES = [
     "id", "name", "displayName", "description", "active", "clientType", "isOAuthClient", "isOAuthResource",
     "audience", "secondaryAudiences", "scopes", "allowedGrants", "allowedScopes", "accessTokenExpiry",
+    "tags",  # returned only on request (SDK model: returned: request); it carries the collection's mark
 ]
+MARK = dict(key=MARK_KEY, value=MARK_VALUE)
 _CLIENT_ID = re.compile(r"[A-Za-z0-9_]{1,255}", re.ASCII)
 _NOT_IN_SCOPE = re.compile(r"[\s\"\\]")
 
@@ -68,8 +73,16 @@ DEFINITION = (
 )
 
 
+def marked(tags):
+    """Whether an App's ``tags`` (the view's or the service's ``[{key, value}]``) carry the collection's mark.
+    The identity domain compares tag keys and values regardless of case (SDK model ``Tags``: caseExact false)."""
+    return any(str(t.get("key", "")).lower() == MARK_KEY and str(t.get("value", "")).lower() == MARK_VALUE
+               for t in tags or [])
+
+
 def view(app):
     """The managed fields of an App resource (as the service sends it), normalised for comparison."""
+    tags = [dict(key=t.get("key"), value=t.get("value")) for t in app.get("tags") or []]
     scopes = [dict(value=s.get("value"), description=s.get("description") or None) for s in app.get("scopes") or []]
     return dict(
         display_name=app.get("displayName"),
@@ -85,6 +98,7 @@ def view(app):
         allowed_scopes=sorted(s.get("fqs") for s in app.get("allowedScopes") or []),
         access_token_expiry=app.get("accessTokenExpiry"),
         active=bool(app.get("active")),
+        tags=sorted(tags, key=lambda t: (t["key"] or "", t["value"] or "")),
     )
 
 
@@ -146,6 +160,9 @@ class AppSpec(object):
             access_token_expiry=(current.get("access_token_expiry") if self.access_token_expiry is None
                                  else self.access_token_expiry),
             active=self.active,
+            # The app's own tags are left as they are; the mark is added when missing.
+            tags=sorted(list(current.get("tags") or []) + ([] if marked(current.get("tags")) else [dict(MARK)]),
+                        key=lambda t: (t["key"] or "", t["value"] or "")),
         )
 
 
@@ -204,12 +221,13 @@ class AppManager(object):
     no call; check mode → changed, no call; else call. ``warn(msg)`` receives what the user must be told.
     """
 
-    def __init__(self, client, spec, warn, secret="keep", check_mode=False):
+    def __init__(self, client, spec, warn, secret="keep", check_mode=False, adopt=False):
         self.client = client
         self.spec = spec
         self.warn = warn
         self.secret = secret
         self.check_mode = check_mode
+        self.adopt = adopt
 
     # -- reads ---------------------------------------------------------------------------------
     def find(self):
@@ -222,7 +240,40 @@ class AppManager(object):
                 "others in the identity domain, or choose a display_name no other app has"
                 % (self.spec.display_name, len(apps), ", ".join(sorted(a.get("id", "?") for a in apps))),
             )
+        if apps and apps[0].get("displayName") != self.spec.display_name:
+            self.warn(
+                "display_name %r matches the app %r (id %s) only regardless of case (the identity domain compares "
+                "display names so): that app is the one managed here, and its name is left as it is. Set display_name "
+                "to %r to silence this warning, or choose a name no app has to manage another app"
+                % (self.spec.display_name, apps[0].get("displayName"), apps[0].get("id"), apps[0].get("displayName"))
+            )
         return apps[0] if apps else None
+
+    def _desired(self, current):
+        """The desired view for an existing app: the spec's, keeping the app's name where it differs only in case."""
+        desired = self.spec.view(current)
+        if (current.get("display_name") or "").lower() == self.spec.display_name.lower():
+            desired["display_name"] = current["display_name"]
+        return desired
+
+    def _check_owner(self, app, action):
+        """Refuse (before any change) an app the collection did not create, unless adopt; warn when adopting."""
+        current = view(app)
+        if marked(current["tags"]):
+            return
+        desired = self._desired(current) if action == "converge" else {}
+        if not self.adopt:
+            changes = ["%s: %s -> %s" % (key, json.dumps(current[key]), json.dumps(desired[key]))
+                       for key in sorted(desired) if key != "tags" and current[key] != desired[key]]
+            if action == "delete":
+                changes = ["the app is deactivated and deleted, and its client secret stops working"]
+            raise refuse_foreign(
+                "app %r (id %s) of the identity domain" % (current["display_name"], app.get("id")), action,
+                changes, diff=dict(before=current, after=desired),
+            )
+        self.warn("app %r (id %s) was not created by multicloud.oci_aws: adopt is set, so it is %s"
+                  % (current["display_name"], app.get("id"), "tagged %s=%s and converged" % (MARK_KEY, MARK_VALUE)
+                     if action == "converge" else "deleted"))
 
     def _check_client_id(self, app):
         current = app.get("name")
@@ -256,6 +307,7 @@ class AppManager(object):
         app = self.find()
         if app is not None:
             self._check_client_id(app)
+            self._check_owner(app, "converge")
             return self._update(app)
         if self.check_mode:
             return self._result(None, {}, self.spec.view(), True)
@@ -282,7 +334,7 @@ class AppManager(object):
         if not changed:
             after = before
         elif self.check_mode:
-            after = self.spec.view(before)
+            after = self._desired(before)
         else:
             after = self._read(app["id"])
         return self._result(app["id"], before, after, changed, secret)
@@ -295,7 +347,7 @@ class AppManager(object):
         scopes: some services refuse an app's own scope in its create call, and the converge steps
         that follow (allow, activate) are the same ones that repair a half-made app on a re-run."""
         desired = self.spec.view()
-        body = dict(schemas=[APP_SCHEMA], basedOnTemplate=dict(value=TEMPLATE), active=False)
+        body = dict(schemas=[APP_SCHEMA], basedOnTemplate=dict(value=TEMPLATE), active=False, tags=[dict(MARK)])
         if self.spec.client_id:
             body["name"] = self.spec.client_id
         for key, attribute, to_api in DEFINITION:
@@ -311,7 +363,9 @@ class AppManager(object):
                 raise
         # The name was taken between the search and the create: by a concurrent run, or by this
         # create whose answer was lost and retried. Either way the app exists; its secret is not ours.
+        # An app another tool made in the meantime lacks the mark and is refused like any other.
         self._check_client_id(app)
+        self._check_owner(app, "converge")
         self.warn(
             "app %r already existed when it was created (a concurrent run, or a lost answer to this run's create "
             "request): it was converged, but its client secret was not returned here; run again with "
@@ -322,7 +376,7 @@ class AppManager(object):
     def _converge(self, app):
         """Define, allow, activate — each step only when its fields differ. Returns changed."""
         current = view(app)
-        desired = self.spec.view(current)
+        desired = self._desired(current)
         app_id = app.get("id")
         changed = False
         if current["secondary_audiences"]:
@@ -345,6 +399,11 @@ class AppManager(object):
             changed = True
             if not self.check_mode:
                 self.client.set_app_active(app_id, desired["active"])
+        if not marked(current["tags"]):
+            # Adopted: the mark is added to the app's own tags (SCIM add appends to a multi-valued attribute).
+            changed = True
+            if not self.check_mode:
+                self.client.patch_app(app_id, [dict(op="add", path="tags", value=[dict(MARK)])])
         return changed
 
     # -- state: absent ---------------------------------------------------------------------------
@@ -354,6 +413,7 @@ class AppManager(object):
         if app is None:
             return self._result(None, {}, {}, False)
         self._check_client_id(app)
+        self._check_owner(app, "delete")
         before = view(app)
         if not self.check_mode:
             if before["active"]:

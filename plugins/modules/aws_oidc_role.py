@@ -23,6 +23,10 @@ description:
     O(trust_policy). Policies are compared as IAM means them (key and list order, one-item lists, C(Version)
     default), so a reordered but equal policy is no change.
   - Every option is checked before anything is read or changed; a repeated run makes no write request.
+  - The provider and the role this module creates are tagged C(managed-by=multicloud.oci_aws). An existing provider
+    or role without that tag (made by hand, or by another tool) is neither changed nor deleted unless O(adopt=true);
+    the run fails before any change, listing what it would change. The tag is never removed, whatever
+    O(purge_tags) and O(purge_provider_tags) say, and the key C(managed-by) cannot be set in O(tags) or O(provider_tags).
 author:
   - multicloud.oci_aws developers (@multicloud)
 extends_documentation_fragment:
@@ -71,8 +75,29 @@ options:
       - Must include O(audience).
       - When not set, O(audience) is added if missing and the other client IDs are left alone, so that roles with
         other audiences can share the provider.
+      - A provider is shared by every role of the account that trusts it; declare its client IDs in one place
+        (one task, as the M(multicloud.oci_aws.aws_oidc_trust) role does), or set O(purge_client_ids=false) where
+        several tasks declare different ones, else each run removes the others' client IDs.
     type: list
     elements: str
+  purge_client_ids:
+    description:
+      - Whether client IDs of the provider not in O(client_ids) are removed (when O(client_ids) is set).
+      - V(true) makes O(client_ids) the whole list, so that a client ID added by hand is removed; the diff shows
+        the list before and after. V(false) only adds the missing ones.
+    type: bool
+    default: true
+    version_added: 0.2.0
+  adopt:
+    description:
+      - Take over an existing provider or role that this collection did not create (one without the tag
+        C(managed-by=multicloud.oci_aws)), such as one made by hand with the manual procedure.
+      - V(false) refuses to change or delete it; the error lists what the run would change, and nothing is written.
+      - V(true) tags it and converges it (O(state=present)) or deletes it (O(state=absent)), with a warning. Once
+        tagged, it is managed without this option.
+    type: bool
+    default: false
+    version_added: 0.2.0
   thumbprints:
     description:
       - The provider's exact list of server certificate thumbprints (SHA-1, 40 hex digits, 1 to 5).
@@ -302,7 +327,7 @@ provider:
       elements: str
       returned: always
     tags:
-      description: Its tags.
+      description: Its tags, the collection's mark C(managed-by=multicloud.oci_aws) among them.
       type: dict
       returned: always
 role:
@@ -339,7 +364,7 @@ role:
       type: str
       returned: always
     tags:
-      description: Its tags.
+      description: Its tags, the collection's mark C(managed-by=multicloud.oci_aws) among them.
       type: dict
       returned: always
     managed_policy_arns:
@@ -382,6 +407,8 @@ def argument_spec():
         issuer_url=dict(type="str", required=True),
         audience=dict(type="str", default="sts.amazon.com"),
         client_ids=dict(type="list", elements="str"),
+        purge_client_ids=dict(type="bool", default=True),
+        adopt=dict(type="bool", default=False),
         thumbprints=dict(type="list", elements="str"),
         thumbprints_from_issuer=dict(type="bool", default=False),
         issuer_ca_bundle=dict(type="path"),
@@ -417,8 +444,8 @@ def main():
             module.warn(warning)
         iam = connection.client("iam")
         federation = Federation(
-            ProviderManager(iam, module.check_mode),
-            RoleManager(iam, module.check_mode),
+            ProviderManager(iam, module.check_mode, warn=module.warn),
+            RoleManager(iam, module.check_mode, warn=module.warn),
             account=lambda: caller_account(connection.client("sts")),
         )
         result = federation.run(spec)

@@ -16,6 +16,11 @@ description:
     (its audience becomes the token's C(aud) claim) and the OAuth client allowed the client credentials grant
     for its own scopes, and is active. These are steps 1 and 2 of the manual procedure.
   - The app is found by its O(display_name) with one filtered search; two apps with that name are an error.
+    The identity domain compares display names regardless of case; an app whose name differs only in case is the
+    one managed, with a warning, and its name is not changed.
+  - An app this module creates is tagged C(managed-by=multicloud.oci_aws) (the App's C(tags)). An existing app
+    without that tag (made by hand, or by another tool) is neither changed nor deleted; the run fails, listing what it
+    would change, unless O(adopt=true).
   - A new app is created inactive without allowed scopes, then allowed its own scopes, then activated, so that
     it works whether or not the service accepts an app's own scope in its create request, and a run interrupted
     half-way is completed by the next one.
@@ -112,10 +117,23 @@ options:
     type: str
     choices: [keep, regenerate]
     default: keep
+  adopt:
+    description:
+      - Take over an existing app that this collection did not create (one without the tag
+        C(managed-by=multicloud.oci_aws)), such as an app made by hand with the manual procedure.
+      - V(false) refuses to change or delete such an app; the error lists what the run would change, and the diff
+        (in diff mode) shows it. Nothing is written.
+      - V(true) tags the app and converges it (O(state=present)) or deletes it (O(state=absent)), with a warning.
+        Other grants, scopes and audiences of the app are replaced, so only adopt an app used for nothing else.
+        Once tagged, the app is managed without this option.
+    type: bool
+    default: false
+    version_added: 0.2.0
   state:
     description:
       - V(present) ensures the app as described; V(absent) deactivates and deletes it (an active app cannot be deleted).
-      - With V(absent), the app is found by O(display_name) alone (and O(client_id) when set, which must match).
+      - With V(absent), the app is found by O(display_name) alone (and O(client_id) when set, which must match);
+        an app the collection did not create is deleted only with O(adopt=true).
     type: str
     choices: [present, absent]
     default: present
@@ -166,6 +184,13 @@ EXAMPLES = r"""
         client_id: aws_sts_oidc
         access_token_expiry: 900
       no_log: true
+
+- name: Take over an app made by hand with the manual procedure (run once; review the first run's error first)
+  multicloud.oci_aws.oci_oidc_app:
+    domain_url: "{{ domain_url }}"
+    display_name: aws-sts-oidc
+    adopt: true
+  no_log: true
 
 - name: Remove the app (deactivated first)
   multicloud.oci_aws.oci_oidc_app:
@@ -264,6 +289,13 @@ app:
     active:
       description: Whether the app is active.
       type: bool
+    tags:
+      description:
+        - The app's tags, each with C(key) and C(value); the collection's mark C(managed-by=multicloud.oci_aws)
+          among them once the app is created or adopted.
+      type: list
+      elements: dict
+      version_added: 0.2.0
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -297,6 +329,7 @@ def argument_spec():
         access_token_expiry=dict(type="int", no_log=False),
         active=dict(type="bool", default=True),
         secret=dict(type="str", default="keep", choices=list(SECRET_POLICIES), no_log=False),
+        adopt=dict(type="bool", default=False),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )
     return spec
@@ -307,7 +340,8 @@ def main():
     try:
         spec = AppSpec.from_params(module.params)
         manager = AppManager(connect(**connection_options(module.params)), spec, module.warn,
-                             secret=module.params["secret"], check_mode=module.check_mode)
+                             secret=module.params["secret"], check_mode=module.check_mode,
+                             adopt=module.params["adopt"])
         result = manager.present() if module.params["state"] == "present" else manager.absent()
     except OciAwsError as exc:
         fail_from(module, exc)

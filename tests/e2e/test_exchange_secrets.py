@@ -49,6 +49,7 @@ RECOMMENDED = """
           session_token: "{{ creds.session_token }}"
       multicloud.oci_aws.aws_oidc_role:
         issuer_url: "{{ oci_aws_domain_url }}"
+        adopt: true  # the provider was made by the manual procedure, not by the collection
 
     - name: Credentials of the module, the same way
       module_defaults:

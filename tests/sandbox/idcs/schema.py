@@ -100,6 +100,13 @@ APP_BASED_ON_TEMPLATE = _table("""
     wellKnownId   string     immutable  default
 """)
 
+# SDK `tags.py` (model Tags): key and value are both required, caseExact false, returned default;
+# the App attribute itself is returned only on request, with idcsCompositeKey [key, value].
+APP_TAGS = _table("""
+    key    string  readWrite  default  required
+    value  string  readWrite  default  required
+""")
+
 GRANT_TYPES = (
     "authorization_code", "implicit", "password", "client_credentials", "refresh_token",
     "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:saml2-bearer",
@@ -217,6 +224,7 @@ APP = _table("""
     "scopes": APP_SCOPES,
     "allowedScopes": APP_ALLOWED_SCOPES,
     "basedOnTemplate": APP_BASED_ON_TEMPLATE,
+    "tags": APP_TAGS,
 }, enums={
     "clientType": ("confidential", "public", "trusted"),
     "trustScope": ("Explicit", "Account", "Tags", "Default"),

@@ -30,6 +30,7 @@ def converged_app(**changes):
         "audience": "sts.amazon.com", "scopes": [{"value": "/", "description": "all", "fqs": "sts.amazon.com/"}],
         "allowedGrants": ["client_credentials"],
         "allowedScopes": [{"fqs": "sts.amazon.com/", "idOfDefiningApp": "app-1"}],
+        "tags": [{"key": "managed-by", "value": "multicloud.oci_aws"}],
     }
     app.update(changes)
     return app
@@ -105,6 +106,8 @@ class FakeDomain:
         for operation in operations:
             if operation["op"] == "remove":
                 app.pop(operation["path"], None)
+            elif operation["op"] == "add" and isinstance(operation["value"], list):
+                app[operation["path"]] = app.get(operation["path"], []) + copy.deepcopy(operation["value"])
             else:
                 app[operation["path"]] = copy.deepcopy(operation["value"])
 

@@ -21,6 +21,8 @@ from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_
     raw_iam,
 )
 
+MARK = {"managed-by": "multicloud.oci_aws"}
+MARK_TAG = [{"Key": "managed-by", "Value": "multicloud.oci_aws"}]
 T1, T2, T3 = "a" * 40, "B" * 40, "0123456789abcdef0123456789abcdef01234567"
 
 
@@ -30,8 +32,9 @@ def spec(**params):
     return ProviderSpec.from_params(base)
 
 
-def existing(client_ids=("sts.amazon.com",), thumbprints=(), tags=None):
-    return Provider(PROVIDER_ARN, ISSUER, client_ids, thumbprints, tags or {})
+def existing(client_ids=("sts.amazon.com",), thumbprints=(), tags=None, marked=True):
+    """A provider as IAM has it; ``marked``: created by the collection (its tag managed-by=multicloud.oci_aws)."""
+    return Provider(PROVIDER_ARN, ISSUER, client_ids, thumbprints, dict(MARK if marked else {}, **(tags or {})))
 
 
 def operations(plan):
@@ -87,9 +90,9 @@ def test_create_plan_sends_only_what_is_given():
     plan = ProviderManager(None, False).plan(spec(), None, PROVIDER_ARN)
     [call] = plan.calls
     assert call.operation == "create_open_id_connect_provider"
-    assert call.params == {"Url": ISSUER, "ClientIDList": ["sts.amazon.com"]}
+    assert call.params == {"Url": ISSUER, "ClientIDList": ["sts.amazon.com"], "Tags": MARK_TAG}
     assert plan.after.describe() == {"arn": PROVIDER_ARN, "url": ISSUER, "client_ids": ["sts.amazon.com"],
-                                     "thumbprints": [], "tags": {}}
+                                     "thumbprints": [], "tags": MARK}
 
 
 def test_create_plan_with_everything():
@@ -97,7 +100,7 @@ def test_create_plan_with_everything():
         spec(client_ids=["sts.amazon.com", "other"], thumbprints=[T1], provider_tags={"b": "2", "a": "1"}),
         None, PROVIDER_ARN)
     assert plan.calls[0].params == {"Url": ISSUER, "ClientIDList": ["other", "sts.amazon.com"], "ThumbprintList": [T1],
-                                    "Tags": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]}
+                                    "Tags": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}] + MARK_TAG}
 
 
 def test_nothing_to_do():
@@ -197,7 +200,8 @@ def test_a_provider_made_elsewhere_meanwhile_is_converged_not_duplicated():
     with moto_iam() as (iam, _sts):
         manager = ProviderManager(iam, check_mode=False)
         stale_plan = manager.plan(spec(client_ids=["sts.amazon.com", "b"]), None, PROVIDER_ARN)
-        raw_iam().create_open_id_connect_provider(Url=ISSUER, ClientIDList=["sts.amazon.com"])
+        # A concurrent run of the collection made it (so it carries the mark).
+        raw_iam().create_open_id_connect_provider(Url=ISSUER, ClientIDList=["sts.amazon.com"], Tags=MARK_TAG)
         after = manager.apply(stale_plan, replan=lambda: manager.plan(
             spec(client_ids=["sts.amazon.com", "b"]), manager.find(PROVIDER_ID), PROVIDER_ARN))
         assert after.client_ids == ["b", "sts.amazon.com"]
@@ -239,3 +243,46 @@ def test_thumbprints_need_the_discovery_document(issuer):
         issuer_thumbprints(parse_https_url(issuer.url + "/nowhere", "issuer_url", allow_path=True), issuer.ca_path)
     assert "/nowhere/.well-known/openid-configuration" in info.value.msg
     assert "thumbprints" in info.value.msg
+
+
+# -- ownership and purge_client_ids ----------------------------------------------------------------------------
+
+def test_a_provider_without_the_mark_is_refused_listing_what_would_change():
+    with pytest.raises(OptionError) as info:
+        ProviderManager(None, False).plan(spec(client_ids=["sts.amazon.com"]),
+                                          existing(client_ids=["sts.amazon.com", "extra"], marked=False), PROVIDER_ARN)
+    assert info.value.option == "adopt"
+    assert "IAM OIDC provider" in info.value.msg and "client_ids" in info.value.msg and "adopt: true" in info.value.msg
+    assert "one provider per issuer" in info.value.msg
+
+
+def test_adopt_tags_the_provider():
+    warned = []
+    plan = ProviderManager(None, False, warn=warned.append).plan(spec(adopt=True), existing(marked=False), PROVIDER_ARN)
+    assert [(c.operation, c.params.get("Tags")) for c in plan.calls] == [("tag_open_id_connect_provider", MARK_TAG)]
+    assert warned
+
+
+def test_delete_of_a_provider_without_the_mark_is_refused_unless_adopt():
+    with pytest.raises(OptionError) as info:
+        ProviderManager(None, False).plan_delete(existing(marked=False))
+    assert info.value.option == "adopt"
+    assert ProviderManager(None, False).plan_delete(existing(marked=False), adopt=True).calls
+
+
+def test_provider_tags_cannot_set_the_mark_key():
+    with pytest.raises(OptionError) as info:
+        spec(provider_tags={"managed-by": "someone"})
+    assert info.value.option == "provider_tags"
+
+
+@pytest.mark.parametrize("purge, expected, removed", [
+    (True, ["sts.amazon.com"], ["extra"]),
+    (False, ["extra", "sts.amazon.com"], []),
+])
+def test_purge_client_ids(purge, expected, removed):
+    plan = ProviderManager(None, False).plan(spec(client_ids=["sts.amazon.com"], purge_client_ids=purge),
+                                             existing(client_ids=["sts.amazon.com", "extra"]), PROVIDER_ARN)
+    assert plan.after.client_ids == expected
+    assert [c for op, c in operations(plan) if op == "remove_client_id_from_open_id_connect_provider"] == removed
+    assert plan.before.describe()["client_ids"] == ["extra", "sts.amazon.com"]

@@ -1,6 +1,8 @@
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import NEW_ENTITY, NEW_PRINCIPAL
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import web_identity_trust_policy
@@ -28,10 +30,16 @@ def spec(**params):
     return RoleSpec.from_params(base)
 
 
-def current(**fields):
+MARK = {"managed-by": "multicloud.oci_aws"}
+MARK_TAG = [{"Key": "managed-by", "Value": "multicloud.oci_aws"}]
+
+
+def current(marked=True, **fields):
+    """A role as IAM has it; ``marked``: created by the collection (its tag managed-by=multicloud.oci_aws)."""
     values = dict(name="oci-role", arn=ARN, path="/", description="d", max_session_duration=7200, trust_policy=TRUST,
                   permissions_boundary=None, tags={}, managed_policy_arns=[], inline_policies={})
     values.update(fields)
+    values["tags"] = dict(MARK if marked else {}, **values["tags"])
     return Role(**values)
 
 
@@ -89,7 +97,7 @@ def test_create_plan():
         "RoleName": "oci-role", "Path": "/", "AssumeRolePolicyDocument": json.dumps(TRUST, sort_keys=True,
                                                                                     separators=(",", ":")),
         "MaxSessionDuration": 3600, "Description": "d", "PermissionsBoundary": POLICY_B,
-        "Tags": [{"Key": "t", "Value": "v"}]}
+        "Tags": MARK_TAG + [{"Key": "t", "Value": "v"}]}
     assert create.eventual == NEW_PRINCIPAL
     assert made.calls[1].eventual == made.calls[2].eventual == NEW_ENTITY
     assert made.after.arn == ARN and made.after.max_session_duration == 3600
@@ -235,7 +243,9 @@ def test_a_role_made_elsewhere_meanwhile_is_converged_not_duplicated():
         manager = RoleManager(iam, check_mode=False)
         wanted = spec(description="mine")
         stale = manager.plan(wanted, TRUST, None, ARN)
-        raw_iam().create_role(RoleName="oci-role", AssumeRolePolicyDocument=json.dumps(TRUST), Description="theirs")
+        # A concurrent run of the collection made it (so it carries the mark).
+        raw_iam().create_role(RoleName="oci-role", AssumeRolePolicyDocument=json.dumps(TRUST), Description="theirs",
+                              Tags=MARK_TAG)
         after = manager.apply(stale, replan=lambda: manager.plan(wanted, TRUST, manager.find("oci-role"), ARN))
         assert after.description == "mine"
         assert raw_iam().get_role(RoleName="oci-role")["Role"]["Description"] == "mine"
@@ -268,3 +278,90 @@ def test_trusting_roles_reads_the_trust_policies_of_listed_roles():
         assert manager.trusting_roles(PROVIDER_ARN) == ["a", "b"]
         assert manager.trusting_roles(PROVIDER_ARN, exclude="a") == ["b"]
         assert iam.operations == ["list_roles", "list_roles"]
+
+
+# -- ownership: the mark and adopt; managed policies attached by hand -------------------------------------------
+
+def test_a_role_without_the_mark_is_refused_listing_what_would_change():
+    before = current(marked=False, inline_policies={"theirs": READ})
+    with pytest.raises(OptionError) as info:
+        plan(spec(inline_policies={}, description="mine"), before)
+    assert info.value.option == "adopt"
+    assert "IAM role %s" % ARN in info.value.msg and "adopt: true" in info.value.msg
+    assert "description: \"d\" -> \"mine\"" in info.value.msg and "inline_policies" in info.value.msg
+    assert info.value.details["diff"]["before"]["inline_policies"] == {"theirs": READ}
+
+
+def test_a_role_without_the_mark_is_refused_even_when_nothing_else_differs():
+    with pytest.raises(OptionError) as info:
+        plan(spec(), current(marked=False))
+    assert "nothing but the mark" in info.value.msg
+
+
+def test_adopt_tags_the_role_and_converges_it():
+    warned = []
+    made = RoleManager(None, False, warn=warned.append).plan(spec(description="mine", adopt=True), TRUST,
+                                                             current(marked=False), ARN)
+    assert ("tag_role", {"RoleName": "oci-role", "Tags": MARK_TAG}) in calls(made)
+    assert made.after.tags == MARK
+    assert [w for w in warned if "adopt is set" in w]
+
+
+def test_the_mark_survives_purge_tags_and_its_key_is_reserved():
+    made = plan(spec(tags={"t": "v"}, purge_tags=True), current(tags={"old": "x"}))
+    assert calls(made) == [("tag_role", {"RoleName": "oci-role", "Tags": [{"Key": "t", "Value": "v"}]}),
+                           ("untag_role", {"RoleName": "oci-role", "TagKeys": ["old"]})]
+    with pytest.raises(OptionError) as info:
+        spec(tags={"Managed-By": "me"})
+    assert info.value.option == "tags" and "reserved" in info.value.msg
+
+
+def test_delete_of_a_role_without_the_mark_is_refused_unless_adopt():
+    manager = RoleManager(None, False)
+    with pytest.raises(OptionError) as info:
+        manager.plan_delete(current(marked=False))
+    assert info.value.option == "adopt" and "delete" in info.value.msg
+
+
+def test_a_managed_policy_attached_by_hand_is_detached_and_shown():
+    admin = "arn:aws:iam::%s:policy/hand-admin" % ACCOUNT
+    made = plan(spec(managed_policy_arns=[]), current(managed_policy_arns=[admin]))
+    assert calls(made) == [("detach_role_policy", {"RoleName": "oci-role", "PolicyArn": admin})]
+    assert made.before.describe()["managed_policy_arns"] == [admin]
+    assert made.after.describe()["managed_policy_arns"] == []
+
+
+def test_a_role_made_meanwhile_by_someone_else_is_refused_not_converged():
+    with moto_iam() as (iam, _sts):
+        manager = RoleManager(iam, check_mode=False)
+        wanted = spec(description="mine")
+        stale = manager.plan(wanted, TRUST, None, ARN)
+        raw_iam().create_role(RoleName="oci-role", AssumeRolePolicyDocument=json.dumps(TRUST), Description="theirs")
+        with pytest.raises(OptionError) as info:
+            manager.apply(stale, replan=lambda: manager.plan(wanted, TRUST, manager.find("oci-role"), ARN))
+        assert info.value.option == "adopt"
+        assert raw_iam().get_role(RoleName="oci-role")["Role"]["Description"] == "theirs"
+
+
+_TAG_TEXT = "abcXYZ019 _.:/=+-@"
+
+
+@given(current_tags=st.dictionaries(st.text(_TAG_TEXT, min_size=1, max_size=8).filter(lambda k: k.lower() != "managed-by"
+                                                                                       and not k.lower().startswith("aws:")),
+                                    st.text(_TAG_TEXT, max_size=8), max_size=4),
+       wanted=st.one_of(st.none(), st.dictionaries(st.text(_TAG_TEXT, min_size=1, max_size=8).filter(
+           lambda k: k.lower() != "managed-by" and not k.lower().startswith("aws:")), st.text(_TAG_TEXT, max_size=8),
+           max_size=4)),
+       purge=st.booleans())
+def test_no_tags_and_purge_setting_ever_removes_the_mark(current_tags, wanted, purge):
+    made = plan(spec(tags=wanted, purge_tags=purge), current(tags=current_tags))
+    assert made.after.tags["managed-by"] == "multicloud.oci_aws"
+    for call in made.calls:
+        assert "managed-by" not in call.params.get("TagKeys", [])
+
+
+@given(key=st.sampled_from(["managed-by", "Managed-By", "MANAGED-BY", "managed-By"]), value=st.text(_TAG_TEXT, max_size=8))
+def test_the_mark_key_is_refused_in_any_case(key, value):
+    with pytest.raises(OptionError) as info:
+        spec(tags={key: value})
+    assert info.value.option == "tags"

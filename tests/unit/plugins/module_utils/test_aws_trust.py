@@ -235,3 +235,26 @@ def test_provider_alone_absent_checks_every_role(run):
     assert not result["changed"] and result["provider_trusted_by"] == ["oci-role"]
     assert run(state="absent", role_name=None, subjects=None, delete_provider="always")["changed"]
     assert raw_iam().list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+
+
+# -- ownership: every check before any change ------------------------------------------------------------------
+
+def test_absent_refuses_a_provider_without_the_mark_before_deleting_the_role(run):
+    run()
+    raw_iam().untag_open_id_connect_provider(OpenIDConnectProviderArn=PROVIDER_ARN, TagKeys=["managed-by"])
+    with pytest.raises(OptionError) as info:
+        run(state="absent", subjects=None)
+    assert info.value.option == "adopt" and "IAM OIDC provider" in info.value.msg
+    assert run.iam.writes == [], "the role was deleted before the provider was refused"
+    assert raw_iam().get_role(RoleName="oci-role")
+    assert run(state="absent", subjects=None, adopt=True)["changed"]
+    assert raw_iam().list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+
+
+def test_present_refuses_a_role_without_the_mark_before_changing_the_provider(run):
+    run()
+    raw_iam().untag_role(RoleName="oci-role", TagKeys=["managed-by"])
+    with pytest.raises(OptionError) as info:
+        run(client_ids=["sts.amazon.com", "new"])
+    assert info.value.option == "adopt" and "IAM role" in info.value.msg
+    assert run.iam.writes == []

@@ -17,10 +17,10 @@ from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.oci_
 )
 
 
-def manager(domain, check_mode=False, secret="keep", warnings=None, **spec):
+def manager(domain, check_mode=False, secret="keep", warnings=None, adopt=False, **spec):
     spec.setdefault("display_name", "aws-sts-oidc")
     return AppManager(domain, AppSpec(**spec), (warnings if warnings is not None else []).append, secret=secret,
-                      check_mode=check_mode)
+                      check_mode=check_mode, adopt=adopt)
 
 
 def writes(domain):
@@ -422,3 +422,93 @@ def test_a_create_that_fails_half_way_says_changed_and_how_to_complete():
         AppManager(domain, AppSpec("aws-sts-oidc"), warn=lambda msg: None).present()
     assert raised.value.details["changed"] is True and raised.value.details["id"] in domain.apps
     assert "run the task again" in raised.value.msg and "secret=regenerate" in raised.value.msg
+
+
+# -- ownership: the mark, adopt, case-only name matches -----------------------------------------------
+
+def hand_made(**changes):
+    """An app someone made in the console: no mark, other grants, mixed-case name."""
+    app = converged_app(displayName="AWS-Sts-OIDC", allowedGrants=["authorization_code", "client_credentials"],
+                        audience="https://web.example.com", redirectUris=["https://web.example.com/cb"])
+    app.pop("tags")
+    app.update(changes)
+    return app
+
+
+def test_create_marks_the_app():
+    domain = FakeDomain()
+    result = manager(domain).present()
+    assert domain.writes[0][1]["tags"] == [{"key": "managed-by", "value": "multicloud.oci_aws"}]
+    assert result["app"]["tags"] == [{"key": "managed-by", "value": "multicloud.oci_aws"}]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_an_app_without_the_mark_is_refused_before_any_write(check_mode):
+    domain = FakeDomain([hand_made()])
+    warnings = []
+    with pytest.raises(OptionError) as caught:
+        manager(domain, check_mode=check_mode, warnings=warnings, display_name="aws-sts-oidc").present()
+    assert caught.value.option == "adopt"
+    assert "adopt: true" in caught.value.msg and "authorization_code" in caught.value.msg
+    assert "https://web.example.com" in caught.value.msg
+    assert caught.value.details["diff"]["before"]["allowed_grants"] == ["authorization_code", "client_credentials"]
+    assert caught.value.details["diff"]["after"]["allowed_grants"] == ["client_credentials"]
+    assert writes(domain) == []
+    assert domain.apps["app-1"] == hand_made()
+
+
+def test_state_absent_refuses_an_app_without_the_mark():
+    domain = FakeDomain([hand_made()])
+    with pytest.raises(OptionError) as caught:
+        manager(domain).absent()
+    assert caught.value.option == "adopt" and "delete" in caught.value.msg
+    assert writes(domain) == []
+
+
+def test_adopt_marks_and_converges_keeping_the_other_tags_and_the_name():
+    domain = FakeDomain([hand_made(tags=[{"key": "owner", "value": "web"}])])
+    warnings = []
+    result = manager(domain, warnings=warnings, adopt=True, display_name="aws-sts-oidc").present()
+    assert result["changed"]
+    app = domain.apps["app-1"]
+    assert app["tags"] == [{"key": "owner", "value": "web"}, {"key": "managed-by", "value": "multicloud.oci_aws"}]
+    assert app["displayName"] == "AWS-Sts-OIDC"
+    assert app["allowedGrants"] == ["client_credentials"]
+    assert [w for w in warnings if "adopt is set" in w]
+    assert [w for w in warnings if "only regardless of case" in w]
+    assert not manager(domain).present()["changed"], "once marked, no adopt needed and nothing to do"
+
+
+def test_adopt_in_check_mode_writes_nothing_and_predicts_the_mark():
+    domain = FakeDomain([hand_made()])
+    result = manager(domain, check_mode=True, adopt=True).present()
+    assert result["changed"] and writes(domain) == []
+    assert {"key": "managed-by", "value": "multicloud.oci_aws"} in result["diff"]["after"]["tags"]
+
+
+def test_adopt_with_state_absent_deletes():
+    domain = FakeDomain([hand_made()])
+    manager(domain, adopt=True).absent()
+    assert writes(domain) == ["set_app_active", "delete_app"]
+
+
+def test_mark_is_compared_regardless_of_case_as_the_service_does():
+    domain = FakeDomain([converged_app(tags=[{"key": "Managed-By", "value": "MultiCloud.OCI_AWS"}])])
+    assert not manager(domain).present()["changed"]
+
+
+def test_a_case_only_match_of_a_managed_app_is_reported_and_not_renamed():
+    domain = FakeDomain([converged_app(displayName="AWS-STS-OIDC")])
+    warnings = []
+    result = manager(domain, warnings=warnings, display_name="aws-sts-oidc").present()
+    assert not result["changed"] and writes(domain) == []
+    assert len([w for w in warnings if "only regardless of case" in w and "'AWS-STS-OIDC'" in w]) == 1
+
+
+def test_a_foreign_app_found_after_a_create_conflict_is_refused():
+    domain = FakeDomain()
+    domain.before("create_app", lambda: domain.apps.update({"app-9": hand_made(id="app-9", displayName="aws-sts-oidc")}))
+    with pytest.raises(OptionError) as caught:
+        manager(domain).present()
+    assert caught.value.option == "adopt"
+    assert writes(domain) == ["create_app"]
