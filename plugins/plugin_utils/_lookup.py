@@ -34,7 +34,7 @@ KEY_OPTIONS = (
     "role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns", "region", "endpoint_url",
 )
 DIGEST_OPTIONS = ("client_secret", "token")
-NOT_IN_KEY = ("cert_bundle", "aws_ca_bundle", "validate_certs", "profile", "token_file")
+NOT_IN_KEY = ("cert_bundle", "aws_ca_bundle", "validate_certs", "profile", "token_file", "timeout")
 # botocore picks the STS endpoint from these when endpoint_url is not given.
 KEY_ENVIRONMENT = ("AWS_ENDPOINT_URL_STS", "AWS_STS_REGIONAL_ENDPOINTS")
 
