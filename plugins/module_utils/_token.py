@@ -299,6 +299,10 @@ class _NoRedirect(urllib_request.HTTPRedirectHandler):
 class AnswerTooLarge(Exception):
     """An answer longer than :data:`MAX_ANSWER_BYTES`; it is not read further."""
 
+    def __init__(self, size, status=None):
+        super(AnswerTooLarge, self).__init__(size)
+        self.status = status
+
 
 class AnswerTimeout(socket.timeout):
     """An answer that did not arrive whole within the attempt's time (a trickle)."""
@@ -320,7 +324,7 @@ def read_bounded(response, ends, limit=MAX_ANSWER_BYTES, monotonic=time.monotoni
             return b"".join(chunks)
         size += len(chunk)
         if size > limit:
-            raise AnswerTooLarge(size)
+            raise AnswerTooLarge(size, getattr(response, "status", None) or getattr(response, "code", None))
         chunks.append(chunk)
 
 
@@ -427,8 +431,8 @@ class ClientCredentials(TokenSource):
             status, answer_headers, content = self.retrier.call(once, _classify, endpoint)
         except OciAwsError:
             raise
-        except AnswerTooLarge:
-            raise MalformedAnswer(endpoint, "more than %d bytes, not read further" % MAX_ANSWER_BYTES)
+        except AnswerTooLarge as exc:
+            raise MalformedAnswer(endpoint, "more than %d bytes, not read further" % MAX_ANSWER_BYTES, status=exc.status)
         except (urllib_error.URLError, OSError, http_client.HTTPException) as exc:
             if _tls_failure(exc):
                 raise tls_refusal(self.token_url, self.url_option, self.cert_bundle, "cert_bundle", exc)
