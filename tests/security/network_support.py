@@ -16,6 +16,7 @@ import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -78,11 +79,25 @@ def sts_xml(credentials=True, access_key=True, cut=None):
     return body[:cut] if cut else body
 
 
-class FakeEndpoint:
-    """An HTTPS server on 127.0.0.1 (a free port) whose TLS certificate its own CA signs."""
+_KEYS = {}
 
-    def __init__(self, directory):
-        self.keys = pki.ensure_keys(str(directory))
+
+def keys_of(name="fake-endpoint"):
+    """The sandbox's key material (a CA, a TLS certificate for 127.0.0.1, an API key) named ``name``,
+    made once per test process: RSA keys take a while to generate."""
+    if name not in _KEYS:
+        _KEYS[name] = pki.ensure_keys(tempfile.mkdtemp(prefix="oci-aws-security-%s-" % name))
+    return _KEYS[name]
+
+
+class FakeEndpoint:
+    """An HTTPS server on 127.0.0.1 (a free port) whose TLS certificate its own CA signs.
+
+    ``directory`` is kept for callers; the keys are shared by every fake endpoint of the process.
+    """
+
+    def __init__(self, directory=None, keys="fake-endpoint"):
+        self.keys = keys_of(keys)
         self.ca_bundle = self.keys.ca_cert_path
         self.behaviours = {}
         self.requests = []
@@ -163,6 +178,18 @@ def exchange_options(server, token_url, sts_url, **changes):
                    aws_ca_bundle=server.ca_bundle)
     options.update(changes)
     return dict((k, v) for k, v in options.items() if v is not None)
+
+
+def oci_config(directory, server):
+    """An OCI config file whose API key is the fake server's (the signature is not checked)."""
+    keys = server.keys
+    path = os.path.join(str(directory), "oci-config")
+    with open(path, "w") as handle:
+        handle.write("[DEFAULT]\nuser=ocid1.user.oc1..aaaaaaaafakeuser\nfingerprint=%s\n"
+                     "tenancy=ocid1.tenancy.oc1..aaaaaaaafaketenancy\nregion=us-ashburn-1\nkey_file=%s\n"
+                     % (keys.api_key_fingerprint, keys.api_key_path))
+    os.chmod(path, 0o600)
+    return path
 
 
 def ansible_env(home, **extra):

@@ -10,7 +10,6 @@ nothing of the body.
 """
 
 import json
-import os
 
 import pytest
 
@@ -23,6 +22,7 @@ from network_support import (
     exchange_options,
     lookup_task,
     module_task,
+    oci_config,
     results,
     run_playbook,
     run_runner,
@@ -70,16 +70,6 @@ def _broken(server, name):
     return token, sts
 
 
-def _oci_config(tmp_path, server):
-    keys = server.keys
-    path = tmp_path / "oci-config"
-    path.write_text("[DEFAULT]\nuser=ocid1.user.oc1..aaaaaaaafakeuser\nfingerprint=%s\n"
-                    "tenancy=ocid1.tenancy.oc1..aaaaaaaafaketenancy\nregion=us-ashburn-1\nkey_file=%s\n"
-                    % (keys.api_key_fingerprint, keys.api_key_path))
-    path.chmod(0o600)
-    return str(path)
-
-
 @pytest.fixture(scope="module")
 def broken_runs(tmp_path_factory):
     """Every case through the module (and two through the lookup), at -v0 and -vvvv: ``{verbosity: output}``."""
@@ -95,7 +85,7 @@ def broken_runs(tmp_path_factory):
                 server.script("/admin/v1/Settings/Settings",
                               answer(200 if name == "oci_html" else 400, body, "text/html"))
                 args = dict(domain_url=server.url, cert_bundle=server.ca_bundle,
-                            config_file_location=_oci_config(home, server))
+                            config_file_location=oci_config(home, server))
                 tasks.append(module_task(name, POLICY, args, "r_" + name))
                 continue
             token, sts = _broken(server, name)
