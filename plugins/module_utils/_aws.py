@@ -483,7 +483,11 @@ def translate(exc, endpoint, url=None, url_option=None, ca_bundle=None, status=N
 def caller_account(sts):
     """``(partition, account_id)`` of the credentials in use, from ``sts:GetCallerIdentity``."""
     answer = sts.call("get_caller_identity")
-    return answer["Arn"].split(":")[1], answer["Account"]
+    arn, account = answer.get("Arn"), answer.get("Account")
+    if not isinstance(arn, str) or arn.count(":") < 5 or not isinstance(account, str):
+        raise MalformedAnswer("AWS %s at %s" % (sts.endpoint("get_caller_identity"), sts.url), "no Arn or Account",
+                              status=sts.last_status)
+    return arn.split(":")[1], account
 
 
 def account_of(arn):

@@ -480,6 +480,8 @@ class DomainClient(object):
         token = uuid.uuid4().hex
         app = self._call("POST /admin/v1/Apps", lambda: self._sdk.create_app(
             app=body, attributes=",".join(attributes + ["clientSecret"]), opc_retry_token=token))
+        if not isinstance(app.get("id"), str) or not app["id"]:
+            raise MalformedAnswer("%s POST /admin/v1/Apps" % self.url, "no id of the app created")
         secret = app.get("clientSecret")
         return scrub(app), secret if isinstance(secret, str) else None
 
