@@ -385,7 +385,9 @@ def transient_failure(exc, eventual=()):
         message = error.get("Message") or ""
         if code in TRANSIENT_CODES or status in TRANSIENT_STATUS or any(e.matches(code, message) for e in eventual):
             retry_after = parse_retry_after((meta.get("HTTPHeaders") or {}).get("retry-after"))
-            return Transient("%s (HTTP %s)" % (code or "error", status), retry_after)
+            # botocore names an answer without an AWS error by its status: say it once.
+            described = "HTTP %s" % status if not code or code == str(status) else "%s (HTTP %s)" % (code, status)
+            return Transient(described, retry_after)
         return None
     if _connection_configuration(exc):
         return None
@@ -451,6 +453,13 @@ def translate(exc, endpoint, url=None, url_option=None, ca_bundle=None, status=N
         message = str(error.get("Message") or "")
         if len(message) > MAX_MESSAGE:
             message = message[:MAX_MESSAGE] + "..."
+        if code == str(status):
+            # No AWS error in the answer (botocore's generic parse: the status and its reason phrase).
+            return ServiceError(
+                "AWS %s failed: HTTP %s%s, without an AWS error in the answer (request id %s)"
+                % (where, status, " " + message if message else "", request_id),
+                endpoint=endpoint, error_code=code, status=status, request_id=request_id,
+            )
         return ServiceError(
             "AWS %s failed: %s: %s (HTTP %s, request id %s)" % (endpoint, code, message, status, request_id),
             endpoint=endpoint, error_code=code, status=status, request_id=request_id,

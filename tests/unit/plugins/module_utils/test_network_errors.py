@@ -321,3 +321,16 @@ def test_typed_keeps_ours_and_wraps_the_rest():
     with pytest.raises(SystemExit):
         fail_from(module, ValueError(SECRET), "the step")
     assert SECRET not in module.failed["msg"] and "the step" in module.failed["msg"]
+
+
+def _client_error(status, code, message):
+    return botocore.exceptions.ClientError({"Error": {"Code": code, "Message": message},
+                                            "ResponseMetadata": {"HTTPStatusCode": status}}, "GetRole")
+
+
+def test_an_aws_answer_without_an_aws_error_says_its_status_once():
+    # botocore's generic parse of an HTML error page: Code is the status, Message its reason phrase.
+    error = translate(_client_error(400, "400", "Bad Request"), "iam:GetRole", url="https://iam.example.com")
+    assert error.msg.count("400") == 1 and "https://iam.example.com" in error.msg
+    assert transient_failure(_client_error(503, "503", "Service Unavailable")).description == "HTTP 503"
+    assert transient_failure(_client_error(400, "Throttling", "slow")).description == "Throttling (HTTP 400)"
