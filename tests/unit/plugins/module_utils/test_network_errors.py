@@ -334,3 +334,29 @@ def test_an_aws_answer_without_an_aws_error_says_its_status_once():
     assert error.msg.count("400") == 1 and "https://iam.example.com" in error.msg
     assert transient_failure(_client_error(503, "503", "Service Unavailable")).description == "HTTP 503"
     assert transient_failure(_client_error(400, "Throttling", "slow")).description == "Throttling (HTTP 400)"
+
+
+def test_the_runner_reports_an_unexpected_exception_in_one_line_without_its_text(tmp_path, monkeypatch):
+    """The credential_process runner's boundary: the AWS CLI shows its stderr as it is."""
+    import io
+    import json
+    import os
+
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _credential_process, _exchange
+
+    settings = tmp_path / "settings.json"
+    fd = os.open(str(settings), os.O_WRONLY | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump({"version": 1, "options": {"domain_url": "https://idcs-x.identity.oraclecloud.com", "client_id": "c",
+                                             "client_secret": "s3cr3t-value", "region": "us-east-1",
+                                             "role_arn": "arn:aws:iam::123456789012:role/r"}}, handle)
+
+    def crash(self, sts=None):
+        raise KeyError("<SecretAccessKey>%s" % SECRET)
+
+    monkeypatch.setattr(_exchange.Exchange, "run", crash)
+    stdout, stderr = io.StringIO(), io.StringIO()
+    assert _credential_process.main(["--settings", str(settings)], stdout, stderr) == 1
+    assert stdout.getvalue() == "" and stderr.getvalue().count("\n") == 1
+    assert "unexpected KeyError during the credential_process exchange" in stderr.getvalue()
+    assert SECRET not in stderr.getvalue()
