@@ -360,3 +360,31 @@ def test_the_runner_reports_an_unexpected_exception_in_one_line_without_its_text
     assert stdout.getvalue() == "" and stderr.getvalue().count("\n") == 1
     assert "unexpected KeyError during the credential_process exchange" in stderr.getvalue()
     assert SECRET not in stderr.getvalue()
+
+
+_SECRETISH = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+", min_size=24, max_size=60)
+_TEMPLATES = (
+    "<html><body>%s</body></html>",
+    '{"token": "%s"}',
+    '{"access_token": "%s"}',
+    '{"access_token": ["%s"]}',
+    "%s",
+    '["%s"]',
+    '{"error_description": "%s"}',
+    "<ErrorResponse>%s",
+)
+
+
+@given(secret=_SECRETISH, template=st.sampled_from(_TEMPLATES), status=st.sampled_from([200, 400, 401, 404, 418]))
+def test_no_answer_of_the_token_endpoint_is_repeated_unless_it_is_an_oauth_error(secret, template, status):
+    """Whatever the token endpoint answers that is not a token nor an RFC 6749 error, no byte of it is shown."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import ClientCredentials
+
+    body = (template % secret).encode()
+    source = ClientCredentials("https://idcs-x.identity.oraclecloud.com/oauth2/v1/token", "client", "s3cr3t", "s",
+                               "sts.amazon.com", retrier=Retrier(max_attempts=1),
+                               post=lambda *args, **kwargs: (status, {}, body))
+    with pytest.raises(OciAwsError) as caught:
+        source.current(0)
+    assert secret not in caught.value.msg and secret not in str(caught.value.details)
