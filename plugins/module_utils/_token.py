@@ -45,9 +45,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import 
     Transient,
     configuration_failure,
     host_of,
+    parse_retry_after,
     reason_of,
     unreachable,
-    parse_retry_after,
 )
 
 # The shared issuer of identity domains whose issuer was never changed (Oracle writes it with a slash).
