@@ -86,6 +86,15 @@ options:
       - ARNs of up to 10 managed policies used as session policies, narrowing what the credentials may do.
     type: list
     elements: str
+  timeout:
+    description:
+      - The most time the exchange may take, in seconds, from the token request to STS's answer, retries and their
+        waits included. Each connection and each read waits at most what is left of it, and an answer that trickles
+        in is cut when it is reached.
+      - A host that does not resolve and a refused connection fail at once, without retries.
+    type: int
+    default: 60
+    version_added: 0.2.0
 notes:
   - Before the token is sent to STS, its claims are read (without trusting the signature, which STS verifies) and
     checked as AWS will check them; C(iss) is O(issuer), C(aud) is O(audience) and one value, C(exp) is in the future. Each failure,
@@ -95,8 +104,11 @@ notes:
     to read the role (C(iam:GetRole)) after STS refuses the token, to show the role's trust policy or maximum session
     duration beside the token's claims.
   - The identity domain's token endpoint and STS are retried with jittered exponential backoff when they throttle or fail
-    for a transient reason (STS C(Throttling) and C(IDPCommunicationError), HTTP 429 and 5xx), at most 6 attempts or
-    120 seconds each; a token that expires meanwhile is requested again.
+    for a transient reason (STS C(Throttling) and C(IDPCommunicationError), HTTP 429 and 5xx), at most 6 attempts
+    each, and all within O(timeout); a token that expires meanwhile is requested again.
+  - An answer that is not what the API documents (cut-off or non-XML STS answers, a token endpoint answering something
+    other than a JSON object with an C(access_token)) fails with the endpoint, the HTTP status and what was wrong,
+    never with any part of the answer, which may hold credentials.
   - The client secret, the token and the AWS credentials are never shown in messages or warnings.
 requirements:
   - python >= 3.8
@@ -180,6 +192,11 @@ options:
   policy_arns:
     vars:
       - name: oci_aws_session_policy_arns
+  timeout:
+    env:
+      - name: OCI_AWS_TIMEOUT
+    vars:
+      - name: oci_aws_timeout
   profile:
     description:
       - The AWS profile whose credentials read the role after STS refuses the token (see the notes); the exchange

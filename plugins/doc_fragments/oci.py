@@ -51,12 +51,23 @@ options:
       - Needed only for a private endpoint or a test environment signed by another CA; TLS verification cannot be turned off.
       - If not set, the environment variable E(OCI_ANSIBLE_CERT_BUNDLE) is used, then the CA bundle of the C(oci) SDK.
     type: path
+  timeout:
+    description:
+      - The most time the module call may take, in seconds, all its requests to the identity domain, their retries and
+        waits included. Each connection and each read waits at most what is left of it.
+      - A host that does not resolve and a refused connection fail at once, without retries.
+    type: int
+    default: 120
+    version_added: 0.2.0
 requirements:
   - python >= 3.8
   - oci >= 2.150.0
 notes:
   - Requests that fail for a transient reason (HTTP 429 or 5xx, a reset connection, a timeout) are retried with
-    jittered exponential backoff that honours C(Retry-After), up to 6 attempts and 2 minutes per request.
+    jittered exponential backoff that honours C(Retry-After), up to 6 attempts and 2 minutes per request, and all
+    within O(timeout).
+  - An answer that is not what the API documents (not JSON, not a JSON object) fails with the endpoint and the HTTP
+    status, never with any part of the answer.
   - Errors report the service's own C(detail) text, the HTTP status and the C(opc-request-id) to quote to Oracle support.
 """
 

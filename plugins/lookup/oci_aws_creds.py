@@ -160,7 +160,7 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import typed
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials
 
 display = Display()
@@ -182,8 +182,10 @@ class LookupModule(LookupBase):
             for role_arn in roles:
                 options["role_arn"] = role_arn
                 answers.append(lookup_credentials(options, display.warning))
-        except OciAwsError as exc:
-            raise AnsibleLookupError(exc.msg)
+        except Exception as exc:  # pylint: disable=broad-except
+            # The one boundary: our errors as they are, anything else by its type only (its text may quote an
+            # answer), and never chained, so that no traceback of the original reaches -vvv output.
+            raise AnsibleLookupError(typed(exc, "the lookup multicloud.oci_aws.oci_aws_creds").msg) from None
         return answers
 
     def _templated_sources(self, variables):

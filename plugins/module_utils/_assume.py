@@ -22,7 +22,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
     shadowing_credentials,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import MalformedAnswer, OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import Breakpoint
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import ProcessProfile
@@ -100,7 +100,10 @@ class Assume(object):
                                 endpoint_url=connection.endpoint_url, aws_ca_bundle=connection.aws_ca_bundle,
                                 retrier=connection.retrier).client("sts")
         answer = sts.call("get_caller_identity")
-        identity = dict(arn=answer["Arn"], account=answer["Account"], user_id=answer["UserId"])
+        identity = dict(arn=answer.get("Arn"), account=answer.get("Account"), user_id=answer.get("UserId"))
+        if not all(isinstance(value, str) for value in identity.values()):
+            raise MalformedAnswer("AWS %s" % sts.endpoint("get_caller_identity"), "no Arn, Account or UserId",
+                                  status=getattr(sts, "last_status", None))
         if identity["arn"] != credentials.assumed_role_arn:
             raise Breakpoint(
                 "7", "STS GetCallerIdentity with the new credentials says %s, not the role session %s: the STS "

@@ -20,20 +20,31 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import re
 
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
+    MalformedAnswer,
     OciAwsError,
     OptionError,
     Retrier,
     ServiceError,
     Transient,
+    Unreachable,
+    configuration_failure,
     parse_retry_after,
+    unreachable,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text, check_pattern, check_text
+
+# Per-attempt socket timeouts (each at most what is left of the ``timeout`` deadline).
+CONNECT_TIMEOUT = 10
+READ_TIMEOUT = 30
+# An AWS error message longer than this is cut: it is the service's text, not ours to print whole.
+MAX_MESSAGE = 500
 
 USER_AGENT = "ansible-collection-multicloud.oci_aws"
 
@@ -229,10 +240,11 @@ class AwsConnection(object):
         from botocore import UNSIGNED  # pylint: disable=import-outside-toplevel
         from botocore.config import Config  # pylint: disable=import-outside-toplevel
 
+        deadline = self.retrier.deadline
         config = Config(
             retries={"mode": "standard", "total_max_attempts": 1},
-            connect_timeout=10,
-            read_timeout=30,
+            connect_timeout=deadline.timeout(CONNECT_TIMEOUT, service) if deadline else CONNECT_TIMEOUT,
+            read_timeout=deadline.timeout(READ_TIMEOUT, service) if deadline else READ_TIMEOUT,
             user_agent_extra=USER_AGENT,
             signature_version=UNSIGNED if unsigned else None,
         )
@@ -247,16 +259,47 @@ class AwsConnection(object):
         except ValueError as exc:
             # botocore's message for a malformed endpoint URL ("Invalid endpoint: ...").
             raise OptionError("endpoint_url", "endpoint_url is not usable: %s" % exc)
-        return AwsClient(client, self.retrier)
+        return AwsClient(client, self.retrier, url_option="endpoint_url" if self.endpoint_url else None,
+                         ca_bundle=self.aws_ca_bundle)
 
 
 class AwsClient(object):
-    """A botocore client whose calls are retried when transient and report typed errors."""
+    """A botocore client whose calls are retried when transient and report typed errors.
 
-    def __init__(self, client, retrier):
+    ``url_option`` names the option that chose the endpoint (``endpoint_url``), None when botocore
+    resolved it (region, ``AWS_ENDPOINT_URL*``, the profile); ``ca_bundle`` is ``aws_ca_bundle``.
+    """
+
+    def __init__(self, client, retrier, url_option=None, ca_bundle=None):
         self.client = client
         self.retrier = retrier
         self.service = client.meta.service_model.service_id.hyphenize()
+        self.url_option = url_option
+        self.ca_bundle = ca_bundle
+        # The HTTP status of the last answer, for answers that botocore cannot parse.
+        self.last_status = None
+        events = getattr(getattr(client, "meta", None), "events", None)
+        if events is not None:
+            events.register("before-parse", self._record_status)
+
+    def _record_status(self, response_dict=None, **_kwargs):
+        self.last_status = (response_dict or {}).get("status_code")
+
+    @property
+    def url(self):
+        """The endpoint URL that calls go to."""
+        return getattr(self.client.meta, "endpoint_url", None)
+
+    @property
+    def endpoint_option(self):
+        """The option to fix when the endpoint cannot be reached."""
+        return self.url_option or ("region (or endpoint_url; botocore also reads AWS_ENDPOINT_URL_%s, AWS_ENDPOINT_URL "
+                                   "and the profile's endpoint_url)" % self.service.upper().replace("-", "_"))
+
+    def translate(self, exc, endpoint):
+        """:func:`translate` with what this client knows: its URL, CA bundle and the last status."""
+        return translate(exc, endpoint, url=self.url, url_option=self.endpoint_option, ca_bundle=self.ca_bundle,
+                         status=self.last_status)
 
     def endpoint(self, operation):
         """``iam:CreateRole`` for ``create_role``: how errors and the sandbox name a call."""
@@ -276,9 +319,13 @@ class AwsClient(object):
             return transient_failure(exc, eventual)
 
         try:
-            return self.retrier.call(lambda: method(**params), classify, endpoint)
-        except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
-            raise translate(exc, endpoint)
+            return self.retrier.call(lambda: method(**params), classify, endpoint, url=self.url)
+        except OciAwsError:
+            raise
+        except Exception as exc:  # pylint: disable=broad-except
+            if not is_botocore_error(exc):
+                raise
+            raise self.translate(exc, endpoint)
 
     def list_all(self, operation, key, **params):
         """Every item under ``key`` of an IAM list call, following ``Marker`` page by page."""
@@ -353,7 +400,11 @@ def transient_failure(exc, eventual=()):
         message = error.get("Message") or ""
         if code in TRANSIENT_CODES or status in TRANSIENT_STATUS or any(e.matches(code, message) for e in eventual):
             retry_after = parse_retry_after((meta.get("HTTPHeaders") or {}).get("retry-after"))
-            return Transient("%s (HTTP %s)" % (code or "error", status), retry_after)
+            # botocore names an answer without an AWS error by its status: say it once.
+            described = "HTTP %s" % status if not code or code == str(status) else "%s (HTTP %s)" % (code, status)
+            return Transient(described, retry_after)
+        return None
+    if _connection_configuration(exc):
         return None
     connection_errors = (
         botocore.exceptions.EndpointConnectionError,
@@ -366,17 +417,64 @@ def transient_failure(exc, eventual=()):
     return None
 
 
-def translate(exc, endpoint):
-    """The typed error for a botocore exception raised by the call to ``endpoint``."""
+def is_botocore_error(exc):
+    """Whether botocore raised ``exc``: its exceptions, and its parser's (not a ``BotoCoreError``)."""
     botocore = _botocore()
+    import botocore.parsers  # pylint: disable=import-outside-toplevel
+    return isinstance(exc, (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError,
+                            botocore.parsers.ResponseParserError))
+
+
+def _connection_configuration(exc):
+    """``"does not resolve"`` / ``"refused the connection"`` for a botocore connection error that says so."""
+    botocore = _botocore()
+    if not isinstance(exc, botocore.exceptions.EndpointConnectionError):
+        return None
+    # botocore keeps urllib3's error, whose cause is the socket's (gaierror, ConnectionRefusedError).
+    error = getattr(exc, "kwargs", {}).get("error")
+    why = configuration_failure(error) or configuration_failure(exc)
+    if why is None and error is not None and type(error).__name__ == "NameResolutionError":
+        why = "does not resolve"
+    return why
+
+
+def translate(exc, endpoint, url=None, url_option=None, ca_bundle=None, status=None):
+    """The typed error for a botocore exception raised by the call to ``endpoint``.
+
+    ``url`` is the endpoint URL tried and ``url_option`` the option that chose it; ``ca_bundle``
+    the ``aws_ca_bundle`` given (None when none was); ``status`` the HTTP status of the answer.
+    """
+    botocore = _botocore()
+    import botocore.parsers  # pylint: disable=import-outside-toplevel
     errors = botocore.exceptions
+    where = endpoint if url is None else "%s at %s" % (endpoint, url)
+    if isinstance(exc, botocore.parsers.ResponseParserError):
+        # Its text quotes the answer, which may hold credentials: only the kind of defect is named.
+        return MalformedAnswer("AWS %s" % where, "not XML that botocore can parse", status=status)
+    if isinstance(exc, errors.EndpointConnectionError):
+        why = _connection_configuration(exc)
+        tried = getattr(exc, "kwargs", {}).get("endpoint_url") or url
+        if why:
+            error = unreachable(tried, url_option or "endpoint_url", why)
+            return Unreachable(error.option, "AWS %s: %s" % (endpoint, error.msg), endpoint=endpoint, url=tried)
+        return ServiceError("AWS %s: could not connect to %s (%s)" % (endpoint, tried, type(exc).__name__),
+                            endpoint=endpoint, url=tried)
     if isinstance(exc, errors.ClientError):
         error = exc.response.get("Error", {})
         meta = exc.response.get("ResponseMetadata", {})
         code = error.get("Code") or "Unknown"
         status = meta.get("HTTPStatusCode")
         request_id = meta.get("RequestId") or (meta.get("HTTPHeaders") or {}).get("x-amzn-requestid")
-        message = error.get("Message") or ""
+        message = str(error.get("Message") or "")
+        if len(message) > MAX_MESSAGE:
+            message = message[:MAX_MESSAGE] + "..."
+        if code == str(status):
+            # No AWS error in the answer (botocore's generic parse: the status and its reason phrase).
+            return ServiceError(
+                "AWS %s failed: HTTP %s%s, without an AWS error in the answer (request id %s)"
+                % (where, status, " " + message if message else "", request_id),
+                endpoint=endpoint, error_code=code, status=status, request_id=request_id,
+            )
         return ServiceError(
             "AWS %s failed: %s: %s (HTTP %s, request id %s)" % (endpoint, code, message, status, request_id),
             endpoint=endpoint, error_code=code, status=status, request_id=request_id,
@@ -388,10 +486,19 @@ def translate(exc, endpoint):
             "environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE)" % endpoint,
         )
     if isinstance(exc, errors.SSLError):
+        bundle_option = "aws_ca_bundle"
+        if not ca_bundle and os.environ.get("AWS_CA_BUNDLE"):
+            ca_bundle, bundle_option = os.environ["AWS_CA_BUNDLE"], "AWS_CA_BUNDLE"
+        if ca_bundle:
+            return ServiceError(
+                "AWS %s: the endpoint's TLS certificate did not verify with the CA bundle given in %s (%s): give in %s "
+                "the bundle of the CA that signs the endpoint's certificate" % (where, bundle_option, ca_bundle,
+                                                                              bundle_option),
+                endpoint=endpoint, url=url)
         return ServiceError(
             "AWS %s: the endpoint's TLS certificate could not be verified; if it is signed by a private CA, "
-            "set aws_ca_bundle (or AWS_CA_BUNDLE) to that CA's bundle" % endpoint,
-            endpoint=endpoint,
+            "set aws_ca_bundle (or AWS_CA_BUNDLE) to that CA's bundle" % where,
+            endpoint=endpoint, url=url,
         )
     # Other botocore errors (invalid parameters, endpoint configuration): their text, values cut.
     return OciAwsError("AWS %s: %s" % (endpoint, _PARAM_VALUE.sub(r"\1<hidden>\2", str(exc))), endpoint=endpoint)
@@ -400,7 +507,11 @@ def translate(exc, endpoint):
 def caller_account(sts):
     """``(partition, account_id)`` of the credentials in use, from ``sts:GetCallerIdentity``."""
     answer = sts.call("get_caller_identity")
-    return answer["Arn"].split(":")[1], answer["Account"]
+    arn, account = answer.get("Arn"), answer.get("Account")
+    if not isinstance(arn, str) or arn.count(":") < 5 or not isinstance(account, str):
+        raise MalformedAnswer("AWS %s at %s" % (sts.endpoint("get_caller_identity"), sts.url), "no Arn or Account",
+                              status=sts.last_status)
+    return arn.split(":")[1], account
 
 
 def account_of(arn):

@@ -39,7 +39,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
     set_section,
     text_of,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError, typed
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import UnsafePath, check_trusted
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_absolute_path, check_path_text
 
@@ -247,8 +247,9 @@ def main(argv, stdout=None, stderr=None):
         check_own_files(args.settings)
         spec = ExchangeSpec.from_options(OptionAdapter.from_dict(load_settings(args.settings)))
         credentials = Exchange(spec, read_role=None).run()
-    except OciAwsError as exc:
-        stderr.write("multicloud.oci_aws credential_process: %s\n" % exc.msg)
+    except Exception as exc:  # pylint: disable=broad-except
+        # The runner's one boundary: no traceback (the AWS CLI shows stderr), no text of an unexpected error.
+        stderr.write("multicloud.oci_aws credential_process: %s\n" % typed(exc, "the credential_process exchange").msg)
         return 1
     stdout.write(json.dumps(version1(credentials)) + "\n")
     return 0

@@ -37,8 +37,8 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import (
     EventualConsistency,
     aws_argument_spec,
     has_code,
+    is_botocore_error,
     transient_failure,
-    translate,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import check_policy_arn
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import (
@@ -50,11 +50,16 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy imp
     to_json,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
+    DEFAULT_TIMEOUT,
+    TIMEOUT_OPTION,
+    MalformedAnswer,
     OciAwsError,
     OptionError,
     Retrier,
     ServiceError,
     Transient,
+    Unexpected,
+    deadline_from,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import (
     FIX_AWS,
@@ -87,7 +92,7 @@ TOKEN_OPTIONS = ("domain_url", "token_url", "client_id", "client_secret", "scope
 CHECK_OPTIONS = ("audience", "issuer")
 STS_OPTIONS = ("role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns")
 # Every option of the exchange, as the module and the lookup name them.
-OPTIONS = TOKEN_OPTIONS + CHECK_OPTIONS + STS_OPTIONS + CONNECTION_OPTIONS
+OPTIONS = TOKEN_OPTIONS + CHECK_OPTIONS + STS_OPTIONS + CONNECTION_OPTIONS + (TIMEOUT_OPTION,)
 SECRET_OPTIONS = ("client_secret", "token", "secret_key", "session_token")
 
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})", re.ASCII)
@@ -123,6 +128,7 @@ def exchange_argument_spec():
         duration_seconds=dict(type="int", default=DEFAULT_DURATION),
         policy=dict(type="json"),
         policy_arns=dict(type="list", elements="str"),
+        timeout=dict(type="int", default=DEFAULT_TIMEOUT),
     )
     spec.update(aws_argument_spec())
     return spec
@@ -170,7 +176,7 @@ class ExchangeSpec(object):
     """Every option of the exchange, checked before any request."""
 
     def __init__(self, expectations, token_source, role_arn, role_session_name, duration_seconds, policy, policy_arns,
-                 connection, warnings):
+                 connection, warnings, deadline=None):
         self.expectations = expectations
         self.token_source = token_source
         self.role_arn = role_arn
@@ -180,11 +186,18 @@ class ExchangeSpec(object):
         self.policy_arns = policy_arns
         self.connection = connection
         self.warnings = warnings
+        # The end of the exchange (the timeout option), shared by the token request and STS.
+        self.deadline = deadline
 
     @classmethod
     def from_options(cls, options, retrier=None, post=None):
-        """From an :class:`OptionAdapter`. ``retrier`` and ``post`` replace the defaults in tests."""
+        """From an :class:`OptionAdapter`. ``retrier`` and ``post`` replace the defaults in tests.
+
+        The deadline (option ``timeout``) starts now: the spec is made just before the exchange.
+        """
         warnings = []
+        deadline = deadline_from(options)
+        retrier = retrier or Retrier(deadline=deadline)
         audience = check_audience(options.get("audience") or DEFAULT_AUDIENCE)
         domain_url = _text(options, "domain_url")
         domain = parse_https_url(domain_url, "domain_url") if domain_url else None
@@ -223,7 +236,8 @@ class ExchangeSpec(object):
         connection_options["validate_certs"] = options.get("validate_certs", True)
         connection = AwsConnection.from_options(connection_options, retrier=retrier)
         warnings.extend(connection.warnings())
-        return cls(expectations, token_source, role_arn, session_name, duration, policy, policy_arns, connection, warnings)
+        return cls(expectations, token_source, role_arn, session_name, duration, policy, policy_arns, connection, warnings,
+                   deadline=retrier.deadline)
 
     @staticmethod
     def _token_source(options, domain, audience, retrier, post):
@@ -251,11 +265,12 @@ class ExchangeSpec(object):
             raise OptionError("client_secret", "client_secret is required with client_id: the app's client secret")
         check_secret_text(client_secret, "client_secret")
         token_url = _text(options, "token_url")
+        url_option = "token_url"
         if token_url is not None:
             token_url = parse_https_url(token_url, "token_url", allow_path=True,
                                         example="https://idcs-<id>.identity.oraclecloud.com/oauth2/v1/token").url
         elif domain is not None:
-            token_url = domain.origin + TOKEN_PATH
+            token_url, url_option = domain.origin + TOKEN_PATH, "domain_url"
         else:
             raise OptionError("domain_url", "the client credentials grant needs domain_url (or token_url) to know where "
                                             "to ask for the token")
@@ -265,7 +280,7 @@ class ExchangeSpec(object):
                       % scope_for(DEFAULT_AUDIENCE))
         extra = dict(post=post) if post else {}
         return ClientCredentials(token_url, client_id, client_secret, scope, audience, cert_bundle=cert_bundle,
-                                 retrier=retrier, **extra)
+                                 retrier=retrier, url_option=url_option, **extra)
 
     @staticmethod
     def _session_policy(value):
@@ -295,15 +310,34 @@ class Credentials(object):
         self.assumed_role_arn = assumed_role_arn
 
     @classmethod
-    def from_sts(cls, answer):
-        credentials = answer["Credentials"]
-        expiration = credentials["Expiration"]
+    def from_sts(cls, answer, endpoint="AWS sts:AssumeRoleWithWebIdentity", status=None):
+        """From STS's parsed answer; anything that is not what the API documents is a :class:`MalformedAnswer`
+        naming what is missing (never a value)."""
+
+        def malformed(what):
+            return MalformedAnswer(endpoint, what, status=status)
+
+        credentials = answer.get("Credentials") if isinstance(answer, dict) else None
+        if not isinstance(credentials, dict) or not credentials:
+            raise malformed("no Credentials element")
+        for name in ("AccessKeyId", "SecretAccessKey", "SessionToken"):
+            if not isinstance(credentials.get(name), str) or not credentials[name]:
+                raise malformed("no %s in the Credentials element" % name)
+        expiration = credentials.get("Expiration")
         if isinstance(expiration, str):
-            expiration = datetime.datetime.strptime(expiration.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S%z")
+            try:
+                expiration = datetime.datetime.strptime(expiration.replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S%z")
+            except ValueError:
+                raise malformed("an Expiration that is not an ISO 8601 time")
+        if not isinstance(expiration, datetime.datetime):
+            raise malformed("no Expiration in the Credentials element")
         if expiration.tzinfo is None:
             expiration = expiration.replace(tzinfo=datetime.timezone.utc)
+        user = answer.get("AssumedRoleUser")
+        if not isinstance(user, dict) or not isinstance(user.get("Arn"), str):
+            raise malformed("no AssumedRoleUser Arn")
         return cls(credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"],
-                   expiration.astimezone(datetime.timezone.utc), answer["AssumedRoleUser"]["Arn"])
+                   expiration.astimezone(datetime.timezone.utc), user["Arn"])
 
     @property
     def expires_at(self):
@@ -382,8 +416,10 @@ class Exchange(object):
                 attempts.renew, attempts.renewed_after_expiry = False, True
 
         endpoint = sts.endpoint("assume_role_with_web_identity")
+        url = getattr(sts, "url", None)
+        where = "AWS %s at %s" % (endpoint, url) if url else "AWS %s" % endpoint
         try:
-            answer = sts.retrier.call(once, classify, endpoint, on_retry=on_retry)
+            answer = sts.retrier.call(once, classify, endpoint, on_retry=on_retry, url=url)
         except ServiceError as exc:
             last_error = str(exc.details.get("last_error", ""))
             if "IDPCommunicationError" in last_error:
@@ -402,13 +438,13 @@ class Exchange(object):
         except OciAwsError:
             raise
         except Exception as exc:  # pylint: disable=broad-except
-            # Anything else comes from botocore (the client exists, so it is imported).
-            import botocore.exceptions  # pylint: disable=import-outside-toplevel
-            if not isinstance(exc, (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError)):
-                raise
-            plain = translate(exc, endpoint)
+            # botocore's errors, its parser's included (a ResponseParserError quotes the answer, which may
+            # hold the new credentials: it becomes a MalformedAnswer); anything else by its type only.
+            if not is_botocore_error(exc):
+                raise Unexpected(exc, where)
+            plain = sts.translate(exc, endpoint)
             raise self.diagnose(exc, attempts.token, plain) if _code(exc) else plain
-        return Credentials.from_sts(answer)
+        return Credentials.from_sts(answer, where, getattr(sts, "last_status", None))
 
     # -- STS's refusals, explained ---------------------------------------------------------------
     def diagnose(self, exc, token, plain):
@@ -467,7 +503,7 @@ class Exchange(object):
     def _iam_role(self, name):
         iam = self.spec.connection.client("iam")
         # A diagnosis must not wait out a long retry budget.
-        iam.retrier = Retrier(max_attempts=2, max_elapsed=10)
+        iam.retrier = Retrier(max_attempts=2, max_elapsed=10, deadline=self.spec.deadline)
         return iam.call("get_role", RoleName=name)["Role"]
 
     def _access_denied(self, said, token, details):

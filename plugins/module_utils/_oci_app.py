@@ -22,7 +22,7 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError, ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError, ServiceError, typed
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import APP_SCHEMA
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import MARK_KEY, MARK_VALUE, refuse_foreign
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import issuer_for_domain
@@ -314,13 +314,14 @@ class AppManager(object):
         app, secret = self._create()
         try:
             self._converge(app)
-        except OciAwsError as exc:
+        except Exception as exc:  # pylint: disable=broad-except
             # The app exists now: say so, and that the secret this run was issued is lost with the run.
+            exc = typed(exc, "the completion of the new app %r" % self.spec.display_name)
             exc.msg += ("; app %r was created (id %s) but not completed: run the task again to complete it%s"
                         % (self.spec.display_name, app["id"], ", with secret=regenerate, since the client secret "
                            "issued by this run is lost" if secret else ""))
             exc.details.update(changed=True, id=app["id"], client_id=app.get("name"))
-            raise
+            raise exc
         return self._result(app["id"], {}, self._read(app["id"]), True, secret)
 
     def _update(self, app):

@@ -37,12 +37,17 @@ import urllib.parse as urllib_parse
 import urllib.request as urllib_request
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
+    MalformedAnswer,
     OciAwsError,
     OptionError,
     Retrier,
     ServiceError,
     Transient,
+    configuration_failure,
+    host_of,
     parse_retry_after,
+    reason_of,
+    unreachable,
 )
 
 # The shared issuer of identity domains whose issuer was never changed (Oracle writes it with a slash).
@@ -53,6 +58,9 @@ REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat")
 # A token with less than this left is renewed before it is sent (when its source can renew it).
 RENEW_WITHIN = 60
 TOKEN_TIMEOUT = 15
+# An answer of the token endpoint is a few kilobytes; more is not a token answer, and is not read.
+MAX_ANSWER_BYTES = 1024 * 1024
+_READ_CHUNK = 16384
 _JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", re.ASCII)
 _TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 
@@ -288,22 +296,56 @@ class _NoRedirect(urllib_request.HTTPRedirectHandler):
         return None
 
 
+class AnswerTooLarge(Exception):
+    """An answer longer than :data:`MAX_ANSWER_BYTES`; it is not read further."""
+
+    def __init__(self, size, status=None):
+        super(AnswerTooLarge, self).__init__(size)
+        self.status = status
+
+
+class AnswerTimeout(socket.timeout):
+    """An answer that did not arrive whole within the attempt's time (a trickle)."""
+
+
+def read_bounded(response, ends, limit=MAX_ANSWER_BYTES, monotonic=time.monotonic):
+    """The body of ``response``, read chunk by chunk until ``ends`` (a ``monotonic`` time) at most.
+
+    Socket timeouts bound each read, not the whole answer: an endpoint that trickles a byte every
+    few seconds is cut here at ``ends``. More than ``limit`` bytes raise :class:`AnswerTooLarge`.
+    """
+    read = getattr(response, "read1", None) or response.read
+    chunks, size = [], 0
+    while True:
+        if monotonic() >= ends:
+            raise AnswerTimeout("the answer did not arrive in time")
+        chunk = read(_READ_CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            raise AnswerTooLarge(size, getattr(response, "status", None) or getattr(response, "code", None))
+        chunks.append(chunk)
+
+
 def https_post(url, body, headers, cert_bundle=None, timeout=TOKEN_TIMEOUT):
     """POST ``body`` to ``url``; return ``(status, headers, body)`` for every HTTP answer.
 
+    ``timeout`` bounds each socket operation and the whole answer (connect, headers, body).
     Connection failures raise ``OSError`` (or ``urllib`` ``URLError``) for the caller to classify.
     """
+    ends = time.monotonic() + timeout
     opener = urllib_request.build_opener(urllib_request.HTTPSHandler(context=_ssl_context(cert_bundle)), _NoRedirect())
     request = urllib_request.Request(url, data=body, headers=headers)
     try:
         response = opener.open(request, timeout=timeout)
     except urllib_error.HTTPError as exc:
         try:
-            return exc.code, exc.headers, exc.read()
+            return exc.code, exc.headers, read_bounded(exc, ends)
         finally:
             exc.close()
     try:
-        return response.status, response.headers, response.read()
+        return response.status, response.headers, read_bounded(response, ends)
     finally:
         response.close()
 
@@ -325,12 +367,25 @@ def _tls_failure(exc):
 def _classify(exc):
     if isinstance(exc, _HttpAnswer):
         return Transient("HTTP %d" % exc.status, exc.retry_after)
-    if _tls_failure(exc):
+    if _tls_failure(exc) or configuration_failure(exc) or isinstance(exc, AnswerTooLarge):
         return None
     if isinstance(exc, (urllib_error.URLError, socket.timeout, ConnectionError, http_client.HTTPException, OSError)):
-        reason = getattr(exc, "reason", None) or exc
-        return Transient("connection failure (%s)" % type(reason).__name__)
+        return Transient("connection failure (%s)" % type(reason_of(exc)).__name__)
     return None
+
+
+def tls_refusal(url, option, bundle, bundle_option, exc=None):
+    """The error for a TLS certificate of ``url`` that did not verify (``bundle`` given in ``bundle_option`` or None)."""
+    reason = getattr(reason_of(exc), "verify_message", None) if exc is not None else None
+    why = " (%s)" % reason if reason else ""
+    if bundle:
+        return ServiceError(
+            "%s: its TLS certificate did not verify with the CA bundle given in %s (%s)%s: give in %s the bundle of "
+            "the CA that signs the certificate of %s, or check %s" % (url, bundle_option, bundle, why, bundle_option,
+                                                                     host_of(url), option), endpoint=url)
+    return ServiceError(
+        "%s: its TLS certificate could not be verified with the system's CA certificates%s; if %s is reached through "
+        "a private CA, set %s to that CA's PEM bundle" % (url, why, host_of(url), bundle_option), endpoint=url)
 
 
 class ClientCredentials(TokenSource):
@@ -339,7 +394,7 @@ class ClientCredentials(TokenSource):
     renewable = True
 
     def __init__(self, token_url, client_id, client_secret, scope, audience, cert_bundle=None, retrier=None,
-                 post=https_post, clock=time.time):
+                 post=https_post, clock=time.time, url_option="token_url"):
         super(ClientCredentials, self).__init__()
         self.token_url = token_url
         self.client_id = client_id
@@ -350,6 +405,8 @@ class ClientCredentials(TokenSource):
         self.retrier = retrier or Retrier()
         self._post = post
         self._clock = clock
+        # The option the token URL came from (token_url, or domain_url), for configuration errors.
+        self.url_option = url_option
 
     def _obtain(self):
         quote = urllib_parse.quote_plus
@@ -364,33 +421,49 @@ class ClientCredentials(TokenSource):
         endpoint = "the token endpoint %s" % self.token_url
 
         def once():
-            status, answer_headers, content = self._post(self.token_url, body, headers, self.cert_bundle)
+            timeout = self.retrier.attempt_timeout(TOKEN_TIMEOUT, endpoint)
+            status, answer_headers, content = self._post(self.token_url, body, headers, self.cert_bundle, timeout=timeout)
             if status in _TRANSIENT_STATUS:
                 raise _HttpAnswer(status, parse_retry_after(answer_headers.get("Retry-After") if answer_headers else None))
             return status, answer_headers, content
 
         try:
             status, answer_headers, content = self.retrier.call(once, _classify, endpoint)
+        except OciAwsError:
+            raise
+        except AnswerTooLarge as exc:
+            raise MalformedAnswer(endpoint, "more than %d bytes, not read further" % MAX_ANSWER_BYTES, status=exc.status)
         except (urllib_error.URLError, OSError, http_client.HTTPException) as exc:
             if _tls_failure(exc):
-                raise ServiceError(
-                    "%s: its TLS certificate could not be verified; if the identity domain is reached through a private "
-                    "CA, set cert_bundle to that CA's PEM bundle" % endpoint, endpoint=self.token_url)
-            raise ServiceError("%s: %s" % (endpoint, getattr(exc, "reason", None) or exc), endpoint=self.token_url)
+                raise tls_refusal(self.token_url, self.url_option, self.cert_bundle, "cert_bundle", exc)
+            why = configuration_failure(exc)
+            if why:
+                raise unreachable(self.token_url, self.url_option, why)
+            # Only the kind of failure: an exception's text may quote what the endpoint sent.
+            raise ServiceError("%s: the request failed (%s)" % (endpoint, type(reason_of(exc)).__name__),
+                               endpoint=self.token_url)
         if status == 200:
-            return self._token_from(content)
+            return self._token_from(content, endpoint)
         raise self._refusal(status, answer_headers, content)
 
-    def _token_from(self, content):
+    def _token_from(self, content, endpoint):
         try:
             answer = json.loads(content.decode("utf-8"))
         except (ValueError, UnicodeDecodeError):
-            answer = None
-        raw = answer.get("access_token") if isinstance(answer, dict) else None
+            raise MalformedAnswer(endpoint, "not JSON", status=200)
+        if not isinstance(answer, dict):
+            raise MalformedAnswer(endpoint, "not a JSON object", status=200)
+        raw = answer.get("access_token")
+        if raw is None:
+            raise MalformedAnswer(endpoint, "no access_token", status=200)
         if not isinstance(raw, str):
-            raise ServiceError("the token endpoint %s answered HTTP 200 without an access_token" % self.token_url,
-                               endpoint=self.token_url)
-        return Token.parse(raw, "the token from %s" % self.token_url)
+            raise MalformedAnswer(endpoint, "an access_token that is not text", status=200)
+        try:
+            return Token.parse(raw, "the token from %s" % self.token_url)
+        except ServiceError as exc:
+            # Token.parse names the defect (length, shape), never the token.
+            raise MalformedAnswer(endpoint, "an access_token that is not a usable JSON Web Token (%s)"
+                                  % exc.msg.split(": ", 1)[-1], status=200)
 
     def _refusal(self, status, headers, content):
         """The error for a refused token request, naming the step of the procedure to fix."""
@@ -403,9 +476,10 @@ class ClientCredentials(TokenSource):
         except (ValueError, UnicodeDecodeError):
             answer = {}
         answer = answer if isinstance(answer, dict) else {}
-        error = str(answer.get("error") or "")
+        error = str(answer.get("error") or "")[:100]
+        # "HTTP 400", or the OAuth error and its description (RFC 6749 section 5.2); nothing else of the body.
         said = "%s%s" % (error or "HTTP %d" % status, (": " + str(answer.get("error_description"))[:300])
-                         if answer.get("error_description") else "")
+                         if error and answer.get("error_description") else "")
         details = dict(endpoint=self.token_url, status=status, error_code=error or None)
         if error == "invalid_client":
             return Breakpoint(
@@ -427,8 +501,8 @@ class ClientCredentials(TokenSource):
         if status == 404:
             return ServiceError("there is no token endpoint at %s (HTTP 404): check domain_url or token_url"
                                 % self.token_url, **details)
-        return ServiceError("the token endpoint %s refused the request: HTTP %d %s" % (self.token_url, status, said),
-                            **details)
+        return ServiceError("the token endpoint %s refused the request: HTTP %d%s" % (
+            self.token_url, status, " (%s)" % said if error else ""), **details)
 
 
 def check_ca_bundle(path, option="cert_bundle"):

@@ -208,6 +208,15 @@ options:
     description:
       - Tags of the role. When not set, they are left alone.
     type: dict
+  timeout:
+    description:
+      - The most time this module call may take, in seconds, every IAM and STS request, their retries and waits included
+        (waits for IAM to propagate a new provider or role too). Each connection and each read waits at most what is
+        left of it.
+      - A host that does not resolve and a refused connection fail at once, without retries.
+    type: int
+    default: 300
+    version_added: 0.2.0
   purge_tags:
     description:
       - Whether role tags not in O(tags) are removed.
@@ -398,7 +407,10 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_trust impo
     Federation,
     FederationSpec,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, fail_from
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import Retrier, deadline_from, module_boundary
+
+# One call of this module may wait for IAM to propagate a new provider or role, retried.
+DEFAULT_TIMEOUT = 300
 
 
 def argument_spec():
@@ -430,6 +442,7 @@ def argument_spec():
         permissions_boundary=dict(type="str"),
         tags=dict(type="dict"),
         purge_tags=dict(type="bool", default=True),
+        timeout=dict(type="int", default=DEFAULT_TIMEOUT),
     )
     spec.update(aws_argument_spec())
     return spec
@@ -437,9 +450,10 @@ def argument_spec():
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    try:
+    with module_boundary(module, "aws_oidc_role"):
         spec = FederationSpec.from_params(module.params)
-        connection = AwsConnection.from_options(module.params)
+        connection = AwsConnection.from_options(module.params, retrier=Retrier(
+            deadline=deadline_from(module.params, DEFAULT_TIMEOUT)))
         for warning in spec.warnings + connection.warnings():
             module.warn(warning)
         iam = connection.client("iam")
@@ -453,8 +467,6 @@ def main():
         if module._diff:
             result["diff"] = diff
         module.exit_json(**result)
-    except OciAwsError as exc:
-        fail_from(module, exc)
 
 
 if __name__ == "__main__":

@@ -281,19 +281,17 @@ import sys
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._assume import Assume, assume_argument_spec
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, fail_from
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import module_boundary
 
 
 def main():
     module = AnsibleModule(argument_spec=assume_argument_spec(), supports_check_mode=True)
-    try:
+    with module_boundary(module, "oci_aws_assume"):
         assume = Assume.from_params(module.params)
         result = assume.run(module.check_mode, module._diff, sys.executable)
-    except OciAwsError as exc:
-        fail_from(module, exc)
-    for warning in assume.warnings:
-        module.warn(warning)
-    module.exit_json(**result)
+        for warning in assume.warnings:
+            module.warn(warning)
+        module.exit_json(**result)
 
 
 if __name__ == "__main__":

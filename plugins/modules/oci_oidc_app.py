@@ -300,7 +300,7 @@ app:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, fail_from
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import module_boundary
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import (
     connect,
     connection_options,
@@ -337,15 +337,12 @@ def argument_spec():
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    try:
+    with module_boundary(module, "oci_oidc_app"):
         spec = AppSpec.from_params(module.params)
         manager = AppManager(connect(**connection_options(module.params)), spec, module.warn,
                              secret=module.params["secret"], check_mode=module.check_mode,
                              adopt=module.params["adopt"])
         result = manager.present() if module.params["state"] == "present" else manager.absent()
-    except OciAwsError as exc:
-        fail_from(module, exc)
-    else:
         if not module._diff:
             result.pop("diff")
         module.exit_json(**result)

@@ -114,7 +114,7 @@ signing_cert_public_access:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, fail_from
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import module_boundary
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import (
     connect,
     connection_options,
@@ -137,16 +137,13 @@ def argument_spec():
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    try:
+    with module_boundary(module, "oci_token_policy"):
         issuer, warnings = check_issuer(module.params["issuer"], module.params["domain_url"])
         for warning in warnings:
             module.warn(warning)
         manager = TokenPolicyManager(connect(**connection_options(module.params)), issuer,
                                      module.params["signing_cert_public_access"], check_mode=module.check_mode)
         result = manager.apply()
-    except OciAwsError as exc:
-        fail_from(module, exc)
-    else:
         if not module._diff:
             result.pop("diff")
         module.exit_json(**result)

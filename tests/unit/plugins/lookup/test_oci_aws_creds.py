@@ -222,6 +222,18 @@ def test_errors_of_the_exchange_are_lookup_errors_without_secrets(env, monkeypat
     assert str(info.value) == "role_arn must be the ARN of an IAM role"
 
 
+def test_an_unexpected_exception_is_a_lookup_error_naming_its_type_only(env, monkeypatch, _lookup, lookup, controller):
+    """Issue 11 item 1: the lookup's boundary; the text of an unexpected exception may quote an answer."""
+    def crash(options, warn):
+        raise KeyError("<SecretAccessKey>%s</SecretAccessKey>" % SECRET_KEY)
+
+    monkeypatch.setattr(_lookup, "_exchange", crash)
+    with pytest.raises(controller.LookupError) as info:
+        lookup(ROLE, cache=False)
+    assert "unexpected KeyError during the lookup multicloud.oci_aws.oci_aws_creds" in str(info.value)
+    assert SECRET_KEY not in str(info.value) and info.value.__cause__ is None
+
+
 def test_the_real_exchange_checks_options_before_any_request(env, monkeypatch, lookup, controller):
     monkeypatch.setenv("OCI_DOMAIN_URL", "http://insecure.example.com")
     with pytest.raises(controller.LookupError) as info:

@@ -18,6 +18,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import (
     caller_account,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
+    Unreachable,
     OciAwsError,
     OptionError,
     RetriesExhausted,
@@ -233,12 +234,14 @@ def test_new_principal_retry_matches_the_message():
         client.call("create_role", eventual=NEW_PRINCIPAL, RoleName="r", AssumeRolePolicyDocument="{}")
 
 
-def test_unreachable_endpoint_fails_within_the_retry_budget():
+def test_refused_endpoint_is_a_configuration_error_not_retried():
+    # Issue 11 item 15: a refused connection used to be retried as "may be down or throttling".
     client = connection(endpoint_url="https://127.0.0.1:9", access_key="AKIAFAKE", secret_key=SECRET,
                         retrier=no_wait_retrier(max_attempts=2)).client("iam")
-    with pytest.raises(RetriesExhausted) as info:
+    with pytest.raises(Unreachable) as info:
         client.call("get_role", RoleName="r")
-    assert "connection failure" in info.value.msg and "2 attempts" in info.value.msg
+    assert info.value.option == "endpoint_url"
+    assert "https://127.0.0.1:9" in info.value.msg and "refused the connection" in info.value.msg
 
 
 def test_untrusted_certificate_names_aws_ca_bundle(tmp_path):

@@ -62,7 +62,7 @@ def option_error(**kwargs):
 
 def test_argspec_has_oracle_oci_names_env_fallbacks_and_explicit_no_log():
     spec = oci_argument_spec()
-    assert set(spec) == {"domain_url", "auth_type", "config_file_location", "config_profile_name", "cert_bundle"}
+    assert set(spec) == {"domain_url", "auth_type", "config_file_location", "config_profile_name", "cert_bundle", "timeout"}
     assert all(option["no_log"] is False for option in spec.values())
     assert spec["auth_type"]["choices"] == ["api_key", "instance_principal", "resource_principal", "security_token"]
     assert spec["config_file_location"]["fallback"][1] == ["OCI_CONFIG_FILE"]
@@ -75,7 +75,7 @@ def test_argspec_reads_the_oci_environment(monkeypatch):
     result = ArgumentSpecValidator(oci_argument_spec()).validate({"domain_url": DOMAIN_URL})
     options = connection_options(result.validated_parameters)
     assert options == {"domain_url": DOMAIN_URL, "auth_type": "api_key", "config_file_location": "/x/config",
-                       "config_profile_name": "ADMIN", "cert_bundle": None}
+                       "config_profile_name": "ADMIN", "cert_bundle": None, "timeout": 120}
 
 
 # -- connect ------------------------------------------------------------------------------------
@@ -459,8 +459,8 @@ def test_writes_use_patch_ops_and_the_status_changer(clock):
 
 def test_settings_read_asks_for_the_attributes(clock):
     sdk = FakeSdk()
-    sdk.answer("get_setting", None)
-    assert domain_client(sdk, clock).get_settings(["issuer", "signingCertPublicAccess"]) == {}
+    sdk.answer("get_setting", {"issuer": "https://x"})
+    assert domain_client(sdk, clock).get_settings(["issuer", "signingCertPublicAccess"]) == {"issuer": "https://x"}
     assert sdk.calls == [("get_setting", ("Settings",), {"attributes": "issuer,signingCertPublicAccess"})]
 
 
@@ -480,4 +480,4 @@ def test_regenerate_secret_without_a_secret_in_the_answer(clock):
     sdk.answer("call_api", {"appId": "app-1"})
     with pytest.raises(ServiceError) as caught:
         domain_client(sdk, clock).regenerate_secret("app-1")
-    assert "without a clientSecret" in caught.value.msg
+    assert "no clientSecret" in caught.value.msg

@@ -61,7 +61,7 @@ def test_check_apply_check_apply(cloud, capsys):
     assert results[3]["issuer"] == DOMAIN_URL and results[3]["token_endpoint"] == DOMAIN_URL + "/oauth2/v1/token"
     assert results[3]["app"]["active"] is True and results[3]["app"]["description"] == "for AWS"
     assert cloud.connected[0] == {"domain_url": DOMAIN_URL, "auth_type": "api_key", "cert_bundle": None,
-                                  "config_file_location": cloud.config, "config_profile_name": "DEFAULT"}
+                                  "config_file_location": cloud.config, "config_profile_name": "DEFAULT", "timeout": 120}
 
 
 def test_diff_only_in_diff_mode_and_never_a_secret(cloud, capsys):
