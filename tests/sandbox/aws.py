@@ -153,6 +153,10 @@ class AwsCloud:
             elif action == "RemoveClientIDFromOpenIDConnectProvider":
                 answer = self._answer(environ, start_response, action, IAM_NAMESPACE,
                                       lambda p: self._oidc_providers.remove_client_id(p, partition), snapshots)
+            elif action == "GetRole" and self._view.role_by_name(partition, params.get("RoleName")) is None:
+                # moto says "Role <name> not found"
+                answer = error_response(start_response, AwsError(
+                    "NoSuchEntity", "The role with name %s cannot be found." % params.get("RoleName"), 404), IAM_NAMESPACE)
             elif READ_ACTION.match(action):
                 with self._view.swapped(partition):
                     answer = _buffered(self._moto, environ, start_response)

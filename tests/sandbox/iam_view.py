@@ -127,20 +127,25 @@ class IamPropagation:
                         seen[arn] = state
             return list(seen.values())
 
+    def _roles(self, partition: str) -> dict:
+        roles = {role.name: role for role in self.backend(partition).roles.values()}
+        for (kind, key_partition, name), state in self._visible().items():
+            if kind == "role" and key_partition == partition:
+                if state is None:
+                    roles.pop(name, None)
+                else:
+                    roles[name] = state
+        return roles
+
     def role_by_arn(self, partition: str, arn: str):
         """The role STS sees for `arn`, or None."""
         with self.lock:
-            roles = {role.name: role for role in self.backend(partition).roles.values()}
-            for (kind, key_partition, name), state in self._visible().items():
-                if kind == "role" and key_partition == partition:
-                    if state is None:
-                        roles.pop(name, None)
-                    else:
-                        roles[name] = state
-            for role in roles.values():
-                if role.arn == arn:
-                    return role
-            return None
+            return next((role for role in self._roles(partition).values() if role.arn == arn), None)
+
+    def role_by_name(self, partition: str, name: str):
+        """The role IAM reads see by `name`, or None."""
+        with self.lock:
+            return self._roles(partition).get(name)
 
     @contextlib.contextmanager
     def swapped(self, partition: str):
