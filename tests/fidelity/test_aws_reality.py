@@ -4,12 +4,12 @@ token file written with ``echo``. boto3 (and the AWS CLI) unchanged against the 
 asserts the real error code and message. Sources: tests/sandbox/README.md "Behaviour switches".
 """
 
+import datetime
 import hashlib
 import json
 import os
 import re
 import subprocess
-import datetime
 
 import boto3
 import pytest

@@ -54,7 +54,6 @@ from .oidc_fetch import IdpFetchError, top_intermediate_thumbprint
 
 CLIENT_ID_QUOTA = 100
 THUMBPRINT_QUOTA = 5
-PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
 PROVIDER_ARN = re.compile(r"^arn:(?:aws|aws-us-gov|aws-cn):iam::\d{12}:oidc-provider/.+$")
 CLIENT_ID_PARAMETERS = (
     Member("OpenIDConnectProviderArn", required=True, min_length=20, max_length=2048),
@@ -85,8 +84,7 @@ def member_list(params: Mapping[str, str], name: str):
 class OidcProviderCalls:
     """Handlers and checks for the IAM actions the sandbox answers itself (or checks first).
 
-    `iam(partition)` returns moto's IAM backend; `options` the live AWS options; `timeout()` the
-    seconds allowed to reach an issuer.
+    `iam(partition)` returns moto's IAM backend; `options` the live AWS options.
     """
 
     def __init__(self, iam, options):

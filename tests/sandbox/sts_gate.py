@@ -182,8 +182,8 @@ class WebIdentityGate:
         provider = self._find_provider(request, claims["iss"])
         self._verify_signature(request.token, header, claims["iss"], provider)
         self._check_claims(claims)
-        audiences, audience = self._check_audience(claims, provider)
-        role = self._authorize(request, provider, claims, audiences, audience)
+        _audiences, audience = self._check_audience(claims, provider)
+        role = self._authorize(request, provider, claims, audience)
         if request.duration > role.max_session_duration:
             raise AwsError("ValidationError", DURATION_TOO_LONG)
         return self._mint(request, role, provider, claims["sub"], audience, claims.get(SOURCE_IDENTITY_CLAIM))
@@ -330,7 +330,7 @@ class WebIdentityGate:
         raise invalid_token(INCORRECT_AUDIENCE)
 
     # -- 7. role and trust policy ----------------------------------------------------------------
-    def _authorize(self, request: _Request, provider, claims: dict, audiences: list, audience: str):
+    def _authorize(self, request: _Request, provider, claims: dict, audience: str):
         role = self.view.role_by_arn(request.partition, request.role_arn)
         if role is None:
             raise AwsError("AccessDenied", NOT_AUTHORIZED, 403)
