@@ -12,6 +12,9 @@ from botocore.exceptions import ClientError
 from sandbox.aws import AwsCloud
 
 URL = "https://idcs-0123456789abcdef.identity.example"
+# The host above does not exist: IAM contacts the issuer only when no thumbprint is given, so the
+# providers of these tests are created with one.
+THUMBPRINT = "0123456789abcdef0123456789abcdef01234567"
 ARN_SUFFIX = ":oidc-provider/idcs-0123456789abcdef.identity.example"
 
 
@@ -30,7 +33,8 @@ def iam(fresh_sandbox):
 
 @pytest.fixture
 def provider_arn(iam):
-    return iam.create_open_id_connect_provider(Url=URL, ClientIDList=["sts.amazon.com"])["OpenIDConnectProviderArn"]
+    return iam.create_open_id_connect_provider(Url=URL, ClientIDList=["sts.amazon.com"], ThumbprintList=[THUMBPRINT])[
+        "OpenIDConnectProviderArn"]
 
 
 def refused(call, code, message=None, status=400):
@@ -54,7 +58,7 @@ def test_provider_arn_and_url_are_stored_as_iam_stores_them(iam, fresh_sandbox, 
     provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider_arn)
     assert provider["Url"] == URL[len("https://"):]
     assert provider["ClientIDList"] == ["sts.amazon.com"]
-    assert provider["ThumbprintList"] == []
+    assert provider["ThumbprintList"] == [THUMBPRINT]
 
 
 def test_http_provider_url_is_refused(iam):
@@ -70,7 +74,8 @@ def test_second_provider_for_the_same_url_already_exists(iam, provider_arn):
 
 
 def test_trailing_slash_makes_another_provider(iam, provider_arn):
-    other = iam.create_open_id_connect_provider(Url=URL + "/", ClientIDList=["a"])["OpenIDConnectProviderArn"]
+    other = iam.create_open_id_connect_provider(Url=URL + "/", ClientIDList=["a"], ThumbprintList=[THUMBPRINT])[
+        "OpenIDConnectProviderArn"]
     assert other == provider_arn + "/"
 
 
@@ -104,8 +109,8 @@ def test_client_id_longer_than_255_characters_is_a_validation_error(iam, provide
 
 
 def test_more_than_100_client_ids_exceed_the_quota(iam):
-    arn = iam.create_open_id_connect_provider(Url=URL, ClientIDList=["id-%d" % i for i in range(99)])[
-        "OpenIDConnectProviderArn"]
+    arn = iam.create_open_id_connect_provider(Url=URL, ClientIDList=["id-%d" % i for i in range(99)],
+                                              ThumbprintList=[THUMBPRINT])["OpenIDConnectProviderArn"]
     iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="id-99")
     refused(lambda: iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=arn, ClientID="id-100"),
             "LimitExceeded", "Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: 100", 409)

@@ -326,7 +326,8 @@ def test_unknown_kid_means_no_verification_key(fed):
 
 def test_unreachable_issuer_is_an_idp_communication_error(fed):
     url = "https://127.0.0.1:%d" % free_port()
-    provider = fed.iam.create_open_id_connect_provider(Url=url, ClientIDList=[CLIENT_ID])["OpenIDConnectProviderArn"]
+    provider = fed.iam.create_open_id_connect_provider(Url=url, ClientIDList=[CLIENT_ID], ThumbprintList=["0" * 40])[
+        "OpenIDConnectProviderArn"]  # with a thumbprint: IAM does not contact the issuer
     prefix = url[len("https://"):]
     role_arn = fed.create_role("unreachable", trust_policy(provider, prefix, {}))
     token = fed.issuer.mint(iss=url, now=sandbox_now(fed.sandbox))
@@ -431,10 +432,14 @@ def test_missing_required_claim_is_named(fed, claim):
             "Missing a required claim: %s" % claim)
 
 
-def test_expired_token_is_accepted_within_five_minutes_of_skew(fed):
+def test_expired_token_is_accepted_within_five_minutes_of_skew_when_switched_on(fed):
+    """The IAM guide's five minutes is unverified (a real STS refused a token 198 s past exp,
+    awslabs/aws-orbit-workbench#707): it is a switch, off by default."""
     now = sandbox_now(fed.sandbox)
     token = fed.issuer.mint(now=now, exp=int(now) + 60)
     fed.sandbox.shift_clock(60 + 290)
+    refused(lambda: fed.assume(token=token), "ExpiredTokenException")
+    fed.sandbox.configure(aws={"clock_skew_seconds": 300})
     assert fed.assume(token=token)["Credentials"]["AccessKeyId"]
 
 
@@ -442,6 +447,7 @@ def test_expired_token_beyond_the_skew_is_an_expired_token_exception(fed):
     now = sandbox_now(fed.sandbox)
     exp = int(now) + 60
     token = fed.issuer.mint(now=now, exp=exp)
+    fed.sandbox.configure(aws={"clock_skew_seconds": 300})
     fed.sandbox.shift_clock(60 + 310)
     message = refused(lambda: fed.assume(token=token), "ExpiredTokenException")
     match = re.fullmatch(r"Token expired: current date/time (\d+) must be before the expiration date/time (\d+)", message)
@@ -498,7 +504,8 @@ def test_trust_policy_sub_mismatch_is_access_denied(fed):
 
 
 def test_trust_policy_for_another_provider_is_access_denied(fed):
-    other = fed.iam.create_open_id_connect_provider(Url="https://other.example", ClientIDList=[CLIENT_ID])
+    other = fed.iam.create_open_id_connect_provider(Url="https://other.example", ClientIDList=[CLIENT_ID],
+                                                    ThumbprintList=["0" * 40])
     role_arn = fed.create_role("other-provider", trust_policy(other["OpenIDConnectProviderArn"], fed.prefix))
     refused(lambda: fed.assume(role_arn=role_arn), "AccessDenied", NOT_AUTHORIZED, 403)
 
@@ -513,14 +520,16 @@ def test_trust_policy_for_another_action_is_access_denied(fed):
 def test_string_like_and_set_operators_are_evaluated(fed):
     conditions = {
         "StringLike": {fed.prefix + ":sub": "sandbox-*"},
-        "ForAnyValue:StringEquals": {fed.prefix + ":oaud": CLIENT_ID},
+        "ForAnyValue:StringEquals": {fed.prefix + ":amr": "pwd"},
         "StringNotEquals": {fed.prefix + ":sub": "sandbox-blocked"},
     }
     role_arn = fed.create_role("patterns", trust_policy(fed.provider_arn, fed.prefix, conditions))
-    assert fed.assume(role_arn=role_arn)["SubjectFromWebIdentityToken"] == SUBJECT
-    refused(lambda: fed.assume(role_arn=role_arn, token=fed.token(sub="sandbox-blocked")), "AccessDenied",
+    assert fed.assume(role_arn=role_arn, token=fed.token(amr=["pwd"]))["SubjectFromWebIdentityToken"] == SUBJECT
+    refused(lambda: fed.assume(role_arn=role_arn, token=fed.token(sub="sandbox-blocked", amr=["pwd"])), "AccessDenied",
             NOT_AUTHORIZED, 403)
-    refused(lambda: fed.assume(role_arn=role_arn, token=fed.token(sub="other")), "AccessDenied", NOT_AUTHORIZED, 403)
+    refused(lambda: fed.assume(role_arn=role_arn, token=fed.token(sub="other", amr=["pwd"])), "AccessDenied",
+            NOT_AUTHORIZED, 403)
+    refused(lambda: fed.assume(role_arn=role_arn), "AccessDenied", NOT_AUTHORIZED, 403)
 
 
 def test_amr_condition_uses_the_multivalued_key(fed):
@@ -539,9 +548,10 @@ def test_explicit_deny_wins(fed):
     refused(lambda: fed.assume(role_arn=role_arn, session="forbidden"), "AccessDenied", NOT_AUTHORIZED, 403)
 
 
-def test_trust_policy_that_is_not_json_denies(fed):
-    role_arn = fed.create_role("garbage-policy", "not json")
-    refused(lambda: fed.assume(role_arn=role_arn), "AccessDenied", NOT_AUTHORIZED, 403)
+def test_trust_policy_that_is_not_json_is_refused_by_iam(fed):
+    """Real IAM refuses it at CreateRole (moto stored it, and the gate then denied)."""
+    refused(lambda: fed.create_role("garbage-policy", "not json"), "MalformedPolicyDocument",
+            "This policy contains invalid Json")
 
 
 def test_updated_trust_policy_takes_effect(fed):

@@ -11,7 +11,9 @@
     DELETE /faults            remove every rule
     GET    /clock, POST /clock  {"offset": seconds}: shift the time both clouds see
     GET    /config, POST /config  {"oci": {...}, "aws": {...}}: behaviour switches for answers that
-                              the reference notes leave open (see each cloud's OPTIONS)
+                              the reference notes leave open (see each cloud's OPTIONS and
+                              sandbox/README.md), e.g. {"aws": {"iam_propagation_seconds": 8}}:
+                              STS and IAM reads see IAM writes 8 s (sandbox clock) after them
     POST   /reset             everything back to a fresh sandbox (state, counters, faults, clock, config)
 """
 
