@@ -55,7 +55,7 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 PROCESS_OPTIONS = (
     "domain_url", "token_url", "client_id", "client_secret", "scope", "token_file", "cert_bundle", "audience", "issuer",
     "role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns", "region", "endpoint_url",
-    "aws_ca_bundle", "validate_certs",
+    "aws_ca_bundle", "validate_certs", "timeout",
 )
 PATH_OPTIONS = ("token_file", "cert_bundle", "aws_ca_bundle")
 DIR_OPTION = "credential_process_dir"

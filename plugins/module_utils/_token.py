@@ -483,9 +483,12 @@ class ClientCredentials(TokenSource):
         details = dict(endpoint=self.token_url, status=status, error_code=error or None)
         if error == "invalid_client":
             return Breakpoint(
-                "2", "the identity domain refused client_id %s and its secret (%s): check client_id and client_secret "
-                     "(a regenerated secret replaces the old one at once), and that the app is an active OAuth client "
-                     "(steps 2.2 and 2.3); %s" % (self.client_id, said, FIX_APP), **details)
+                "2", "the identity domain refused client_id %s and its secret (%s): check client_id and client_secret. "
+                     "A secret regenerated in the console or by another run replaces the old one at once: use the current "
+                     "secret, or issue a new one (multicloud.oci_aws.oci_oidc_app with secret: regenerate; the role "
+                     "multicloud.oci_aws.oci_oidc_provider with oci_oidc_provider_secret=regenerate) and give it to every "
+                     "holder. If the secret is right, the app is inactive or no OAuth client (steps 2.2 and 2.3), which "
+                     "multicloud.oci_aws.oci_oidc_app repairs" % (self.client_id, said), **details)
         if error == "unauthorized_client":
             return Breakpoint(
                 "2.2", "the app %s may not use the client credentials grant (%s): allow that grant in its OAuth client "
