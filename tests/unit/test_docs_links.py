@@ -32,10 +32,6 @@ GALAXY_IGNORE_DIRS = frozenset(["CVS", ".bzr", ".hg", ".git", ".svn", "__pycache
 
 # Documents another change is writing while this test lands: a link to one of them is accepted while it does not
 # exist. test_awaited_documents_are_still_missing fails once it exists, so that the entry is removed then.
-AWAITED = {
-    "docs/docsite/rst/security.rst": "the threat model, written by the lead beside issue 12 section 7",
-}
-
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
@@ -222,8 +218,6 @@ class Tree(object):
     def _missing_or_unshipped(self, rel):
         if rel in self.files or rel.rstrip("/") in self.dirs:
             return None
-        if rel in AWAITED and not os.path.exists(os.path.join(self.root, rel)):
-            return None
         if os.path.exists(os.path.join(self.root, rel)):
             return "exists in the checkout but is not shipped (galaxy.yml build_ignore): link it as %s/blob/main/%s" % (
                 self.github, rel)
@@ -268,9 +262,6 @@ class Tree(object):
             return None  # another collection's or ansible-core's label
         if label.startswith(DOCSITE_LABEL_PREFIX):
             if label in labels:
-                return None
-            awaited = [rel for rel in AWAITED if posixpath.splitext(posixpath.basename(rel))[0] == label.rsplit(".", 1)[-1]]
-            if awaited and not os.path.exists(os.path.join(self.root, awaited[0])):
                 return None
             return "no shipped document defines the label"
         name, _sep, kind = label[len(LABEL_PREFIX):].rpartition("_")
@@ -408,12 +399,6 @@ def test_docsite_rst_parses_without_warnings(tree):
         docutils_core.publish_doctree(tree.read(rel), source_path=rel, settings_overrides={
             "report_level": 2, "halt_level": 5, "warning_stream": stream, "file_insertion_enabled": False})
         assert stream.getvalue() == "", "%s:\n%s" % (rel, stream.getvalue())
-
-
-def test_awaited_documents_are_still_missing():
-    """An AWAITED document that exists now must leave AWAITED, so that a broken link to it fails again."""
-    arrived = [rel for rel in AWAITED if os.path.exists(os.path.join(ROOT, rel))]
-    assert not arrived, "these exist now: remove them from AWAITED in %s: %s" % (__file__, arrived)
 
 
 # -- the finder itself, on the kinds of links the shipped files use -----------------------------------------------
