@@ -223,7 +223,7 @@ def test_at_most_5_thumbprints_on_create_and_update(fed, issuer):
     refused(lambda: fed.iam.create_open_id_connect_provider(Url=issuer.url, ClientIDList=[CLIENT_ID], ThumbprintList=six),
             "InvalidInput", "Thumbprint list must contain fewer than 5 entries.")
     refused(lambda: fed.iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=fed.provider_arn,
-                                                                        ThumbprintList=six),
+                                                                       ThumbprintList=six),
             "InvalidInput", "Thumbprint list must contain fewer than 5 entries.")
     assert len(fed.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=fed.provider_arn)["ThumbprintList"]) == 1
 
