@@ -1,4 +1,4 @@
-"""python -m sandbox.walkthrough: the manual procedure against a running sandbox, step by step.
+"""python -m oci_aws_sandbox.walkthrough: the manual procedure against a running sandbox, step by step.
 
 Prints what each step did; never a secret (client secret, token, AWS keys are shown as lengths).
 """
