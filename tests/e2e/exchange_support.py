@@ -8,7 +8,8 @@ import subprocess
 import sys
 
 from conftest import COLLECTIONS_BASE
-from oci_aws_sandbox.procedure import Federation  # noqa: F401 (the tests import it from here)
+# Federation: the tests import it from here.
+from oci_aws_sandbox.procedure import Federation  # noqa: F401  # pylint: disable=unused-import
 
 BIN = os.path.dirname(sys.executable)
 MODULE = "multicloud.oci_aws.oci_aws_assume"

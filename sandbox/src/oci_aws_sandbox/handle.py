@@ -162,7 +162,7 @@ def start(directory, log_path=None, detach=False, extra_env=None):
 
 
 def attach(directory):
-    """A handle on a sandbox that `make sandbox-up` started, or None."""
+    """A handle on a sandbox that `python -m oci_aws_sandbox up --dir DIR` (or `start(detach=True)`) started, or None."""
     try:
         handle = SandboxHandle(directory)
     except (OSError, ValueError):
