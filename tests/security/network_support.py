@@ -21,7 +21,7 @@ import threading
 import time
 
 import ansible_collections.multicloud.oci_aws as _collection  # importable: tests/conftest.py put it on sys.path
-from sandbox import pki
+from oci_aws_sandbox import pki
 
 BIN = os.path.dirname(sys.executable)
 FAKE_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSECRETzKEYz"

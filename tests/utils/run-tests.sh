@@ -50,8 +50,8 @@ run_unit() {
 }
 
 run_fidelity() {
-    log "pytest: sandbox fidelity and end-to-end"
-    "$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/fidelity" "$ROOT/tests/e2e"
+    log "pytest: sandbox fidelity (sandbox/tests) and end-to-end"
+    "$PY" -m pytest -q -p no:cacheprovider "$ROOT/sandbox/tests" "$ROOT/tests/e2e"
 }
 
 run_security() {
@@ -63,11 +63,13 @@ run_sanity() {
     log "ansible-test sanity"
     install_ansible_test_bootstrap
     make_tree
+    # sandbox/ is not collection code: its own Python package (sandbox/pyproject.toml), tested by sandbox/tests.
+    rm -rf "$TREE/sandbox"
     (cd "$TREE" && ansible-test sanity --python "$(pyver)" --color no)
 }
 
 reset_sandbox() {
-    PYTHONPATH=$ROOT/tests "$PY" -c 'import sys; from sandbox.handle import attach; attach(sys.argv[1]).reset()' "$SANDBOX_DIR"
+    "$PY" -c 'import sys; from oci_aws_sandbox.handle import attach; attach(sys.argv[1]).reset()' "$SANDBOX_DIR"
 }
 
 start_sandbox() {
@@ -83,8 +85,8 @@ start_sandbox() {
         return
     fi
     SANDBOX_DIR=$BUILD/sandbox
-    PYTHONPATH=$ROOT/tests "$PY" -m sandbox up --dir "$SANDBOX_DIR" >/dev/null
-    trap 'PYTHONPATH=$ROOT/tests "$PY" -m sandbox down --dir "$SANDBOX_DIR" >/dev/null' EXIT
+    "$PY" -m oci_aws_sandbox up --dir "$SANDBOX_DIR" >/dev/null
+    trap '"$PY" -m oci_aws_sandbox down --dir "$SANDBOX_DIR" >/dev/null' EXIT
 }
 
 run_integration() {
@@ -142,7 +144,7 @@ run_installed() {
     tarball=$(echo "$dist"/multicloud-oci_aws-*.tar.gz)
     [ -f "$tarball" ] || { echo "no tarball in $dist" >&2; return 1; }
     # What is shipped: the collection, not the development and test machinery.
-    if tar -tzf "$tarball" | grep -E '^(tests/(sandbox|unit|fidelity|e2e|utils|output)/|extensions/|bench/|\.ci/|\.venv|\.sandbox|\.build|changelogs/fragments/.)|__pycache__|\.pyc$'; then
+    if tar -tzf "$tarball" | grep -E '^(sandbox/|tests/(unit|security|e2e|utils|output)/|extensions/|bench/|\.ci/|\.venv|\.sandbox|\.build|changelogs/fragments/.)|__pycache__|\.pyc$'; then
         echo "the tarball holds the files above; galaxy.yml build_ignore must leave them out" >&2
         return 1
     fi
