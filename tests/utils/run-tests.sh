@@ -203,7 +203,7 @@ PYEOF
         logged "$work/site.log" ansible-playbook multicloud.oci_aws.site "${vars[@]}"
         grep -E -A1 '^PLAY RECAP' "$work/site.log"
         # The installed copy's roles ran, and every role was verified.
-        grep -q "included: $col/roles/oci_aws_federation/tasks/present.yml for localhost" "$work/site.log"
+        grep -q "included: $col/roles/oci_aws_federation/tasks/verify_role.yml for localhost" "$work/site.log"
         grep -Eq "oci-reporting: assumed-role ARN arn:aws:sts::[0-9]+:assumed-role/oci-reporting/" "$work/site.log"
         grep -Eq "oci-deployer: assumed-role ARN arn:aws:sts::[0-9]+:assumed-role/oci-deployer/" "$work/site.log"
         [ -f "$work/secret/client.yml" ] || { echo "site.yml stored no client secret" >&2; return 1; }
