@@ -1,7 +1,8 @@
 """The roles and playbooks as issue 12 (sections 2 and 6) wants them, read from their YAML.
 
 - one ansible-core floor: the roles' meta/main.yml min_ansible_version is meta/runtime.yml's requires_ansible;
-- one role default on the audience path (oci_oidc_provider_audience), equal to the module option's default;
+- on the audience path one role default (oci_oidc_provider_audience), equal to the module option's default; the
+  AWS role's own default, for its use alone, is the same value (the federation passes the app's instead);
 - the federation's verification reads no variable of the other roles, its teardown opens no OCI connection,
   and no assert repeats what oci_aws_assume guarantees;
 - the state of each role, a role argument, picks its tasks with static imports (tags reach them);
@@ -57,7 +58,9 @@ def test_the_audience_has_one_role_default_equal_to_the_module_default():
     source = open(os.path.join(ROOT, "plugins", "modules", "oci_oidc_app.py")).read()
     module_doc = yaml.safe_load(re.search(r'DOCUMENTATION = r?"""(.*?)"""', source, re.S).group(1))
     module_default = module_doc["options"]["audience"]["default"]
-    assert defaults == {"oci_oidc_provider_audience": module_default}
+    # The federation path has one role default; aws_oidc_trust's is for the role used alone, and the provider's
+    # purge of client IDs needs it (security issue, item 13).
+    assert defaults == {"oci_oidc_provider_audience": module_default, "aws_oidc_trust_audience": module_default}
     assert documented == defaults
 
 
