@@ -160,7 +160,7 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import typed
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import typed
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials
 
 display = Display()

@@ -22,9 +22,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
     shadowing_credentials,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import MalformedAnswer, OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import MalformedAnswer, OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import Breakpoint
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import ProcessProfile
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (

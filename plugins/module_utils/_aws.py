@@ -25,18 +25,10 @@ import re
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    MalformedAnswer,
-    OciAwsError,
-    OptionError,
-    Retrier,
-    ServiceError,
-    Transient,
-    Unreachable,
-    configuration_failure,
-    parse_retry_after,
-    unreachable,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
+    MalformedAnswer, OciAwsError, OptionError, ServiceError, Unreachable, configuration_failure, unreachable
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, TRANSIENT_STATUS, Transient, parse_retry_after
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text, check_pattern, check_text
 
@@ -62,7 +54,6 @@ TRANSIENT_CODES = frozenset((
     "InternalFailure", "InternalError", "ServiceFailure", "RequestTimeout",
     "RequestTimeoutException", "ConcurrentModification",
 ))
-TRANSIENT_STATUS = frozenset((429, 500, 502, 503, 504))
 
 # botocore reports a bad parameter with its value; values are cut out of messages we repeat.
 # A region name as botocore takes it (eu-west-1, us-gov-west-1, cn-north-1): checked as a whole,

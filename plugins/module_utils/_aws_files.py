@@ -25,13 +25,8 @@ import os
 import re
 import stat
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import (
-    atomic_write,
-    check_trusted,
-    make_private_dirs,
-    open_to_others,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import atomic_write, check_trusted, make_private_dirs, open_to_others
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_pattern
 
 # Letters of any script (the AWS files are UTF-8), digits and _.+=,@:/-; never a space, a bracket, a

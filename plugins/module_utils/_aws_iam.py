@@ -16,7 +16,7 @@ import re
 
 from ansible.module_utils.six import string_types
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_pattern, shown
 
 _ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)

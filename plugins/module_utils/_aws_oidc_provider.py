@@ -32,11 +32,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import
     tags_dict,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import oidc_provider_id
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    OciAwsError,
-    OptionError,
-    ServiceError,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import check_iam_owner, check_no_mark_key, iam_mark
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_audience, check_text

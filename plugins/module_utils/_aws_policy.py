@@ -23,7 +23,7 @@ import re
 
 from ansible.module_utils.six import string_types
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_pattern
 
 DEFAULT_VERSION = "2008-10-17"

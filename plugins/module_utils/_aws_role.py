@@ -48,7 +48,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy imp
     sorted_document,
     to_json,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError, ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import check_iam_owner, check_no_mark_key, iam_mark
 
 DEFAULT_PATH = "/"

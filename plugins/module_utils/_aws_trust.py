@@ -37,7 +37,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy imp
     web_identity_trust_policy,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import RoleSpec, role_arn, DEFAULT_PATH
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import port_warning
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_text
 

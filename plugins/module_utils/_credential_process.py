@@ -39,8 +39,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
     set_section,
     text_of,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError, typed
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import UnsafePath, check_trusted
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError, typed
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import UnsafePath
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_absolute_path, check_path_text
 
 SETTINGS_VERSION = 1

@@ -49,28 +49,12 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy imp
     statements,
     to_json,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    DEFAULT_TIMEOUT,
-    TIMEOUT_OPTION,
-    MalformedAnswer,
-    OciAwsError,
-    OptionError,
-    Retrier,
-    ServiceError,
-    Transient,
-    Unexpected,
-    deadline_from,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import (
-    FIX_AWS,
-    Breakpoint,
-    check_ca_bundle,
-    ClientCredentials,
-    Expectations,
-    FileToken,
-    GivenToken,
-    readable_file,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import DEFAULT_TIMEOUT, TIMEOUT_OPTION, Retrier, Transient, deadline_from
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import MalformedAnswer, OciAwsError, OptionError, ServiceError, Unexpected
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import FIX_AWS, Breakpoint
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import check_ca_bundle
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import ClientCredentials, Expectations, FileToken, GivenToken
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import readable_file
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url, port_warning
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (
     DEFAULT_AUDIENCE,

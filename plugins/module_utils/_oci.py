@@ -28,20 +28,12 @@ import uuid
 
 from ansible.module_utils.common.parameters import env_fallback
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    Deadline,
-    MalformedAnswer,
-    OciAwsError,
-    OptionError,
-    Retrier,
-    ServiceError,
-    Transient,
-    check_timeout,
-    configuration_failure,
-    parse_retry_after,
-    unreachable,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Deadline, Retrier, TRANSIENT_STATUS, Transient, check_timeout, parse_retry_after
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
+    MalformedAnswer, OciAwsError, OptionError, ServiceError, configuration_failure, unreachable
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_readable
 
 AUTH_TYPES = ("api_key", "instance_principal", "resource_principal", "security_token")
 DEFAULT_CONFIG_FILE = "~/.oci/config"
@@ -58,7 +50,6 @@ SETTINGS_ID = "Settings"
 SCIM_HEADERS = {"accept": "application/json, application/scim+json", "content-type": "application/json"}
 # What a read may carry that must never travel further than this file.
 SECRET_ATTRIBUTES = ("clientSecret", "hashedClientSecret")
-RETRYABLE_STATUSES = (429, 500, 502, 503, 504)
 # Per-attempt socket timeouts (each at most what is left of the ``timeout`` deadline).
 CONNECT_TIMEOUT, READ_TIMEOUT = 10, 60
 # The service's own text in a message is cut at this length.
@@ -102,7 +93,7 @@ def connect(domain_url, auth_type="api_key", config_file_location=None, config_p
     if retrier is None and timeout is not None:
         retrier = Retrier(deadline=Deadline(check_timeout(timeout)))
     if cert_bundle:
-        cert_bundle = _readable_file(cert_bundle, "cert_bundle", "the CA bundle given in cert_bundle",
+        cert_bundle = check_readable(cert_bundle, "cert_bundle", "the CA bundle given in cert_bundle",
                                      "give the path of a PEM file of CA certificates")
     oci = _import_oci()
     config, signer = _credentials(oci, auth_type or "api_key", config_file_location, config_profile_name or DEFAULT_PROFILE)
@@ -135,17 +126,6 @@ def _import_oci():
             "`pip install 'oci>=2.150.0'` for that interpreter" % sys.executable
         )
     return oci
-
-
-def _readable_file(path, option, what, fix):
-    """``path`` expanded, once it is known to be a readable file; else an OptionError naming ``option``."""
-    path = os.path.expanduser(path)
-    if not os.path.isfile(path):
-        raise OptionError(option, "%s (%s) does not exist or is not a file (option %s): %s" % (what, path, option, fix))
-    if not os.access(path, os.R_OK):
-        raise OptionError(option, "%s (%s) cannot be read by this user (option %s): fix its owner or permissions"
-                          % (what, path, option))
-    return path
 
 
 def _pin_ca_bundle(session, path):
@@ -222,7 +202,7 @@ class ConfigProfile(object):
 
     @classmethod
     def load(cls, oci, location, profile):
-        path = _readable_file(location or DEFAULT_CONFIG_FILE, "config_file_location", "the OCI config file",
+        path = check_readable(location or DEFAULT_CONFIG_FILE, "config_file_location", "the OCI config file",
                               "create it with `oci setup config`, or set config_file_location (env OCI_CONFIG_FILE) "
                               "to an existing one")
         try:
@@ -256,7 +236,7 @@ class ConfigProfile(object):
         key_file = self.config.get("key_file")
         if not key_file:
             raise OptionError("config_profile_name", "%s has no key_file: add the path of the API signing key" % self._where())
-        path = _readable_file(key_file, "config_file_location", "the key_file of %s" % self._where(),
+        path = check_readable(key_file, "config_file_location", "the key_file of %s" % self._where(),
                               "fix key_file there")
         try:
             return build(path)
@@ -289,7 +269,7 @@ class ConfigProfile(object):
                 "auth_type=security_token needs security_token_file in %s: run `oci session authenticate "
                 "--profile-name %s` to create a session" % (self._where(), self.profile),
             )
-        path = _readable_file(token_file, "auth_type", "the security_token_file of %s" % self._where(),
+        path = check_readable(token_file, "auth_type", "the security_token_file of %s" % self._where(),
                               "run `oci session authenticate --profile-name %s` again" % self.profile)
         with open(path) as handle:
             token = handle.read().strip()
@@ -319,7 +299,7 @@ def classify(exc):
     from oci._vendor.requests import exceptions as http  # pylint: disable=import-outside-toplevel
 
     if isinstance(exc, SdkServiceError):
-        if exc.status not in RETRYABLE_STATUSES:
+        if exc.status not in TRANSIENT_STATUS:
             return None
         detail = scim_detail(exc)
         return Transient(

@@ -22,7 +22,7 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError, ServiceError, typed
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, ServiceError, typed
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import APP_SCHEMA
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import MARK_KEY, MARK_VALUE, refuse_foreign
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import issuer_for_domain

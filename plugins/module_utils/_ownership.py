@@ -19,7 +19,7 @@ __metaclass__ = type
 
 import json
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 
 MARK_KEY = "managed-by"
 MARK_VALUE = "multicloud.oci_aws"

@@ -27,57 +27,26 @@ import binascii
 import datetime
 import http.client as http_client
 import json
-import os
 import re
 import socket
-import ssl
 import time
 import urllib.error as urllib_error
 import urllib.parse as urllib_parse
-import urllib.request as urllib_request
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    MalformedAnswer,
-    OciAwsError,
-    OptionError,
-    Retrier,
-    ServiceError,
-    Transient,
-    configuration_failure,
-    host_of,
-    parse_retry_after,
-    reason_of,
-    unreachable,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
+    MalformedAnswer, OciAwsError, OptionError, ServiceError, configuration_failure, reason_of, unreachable
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, TRANSIENT_STATUS, Transient, parse_retry_after
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import AnswerTooLarge, MAX_ANSWER_BYTES, TOKEN_TIMEOUT, https_post, tls_failure, tls_refusal
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint, FIX_APP, FIX_POLICY
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import OCI_DEFAULT_ISSUERS
 
-# The shared issuer of identity domains whose issuer was never changed (Oracle writes it with a slash).
-OCI_DEFAULT_ISSUERS = ("https://identity.oraclecloud.com/", "https://identity.oraclecloud.com")
 # STS API model: WebIdentityToken is 4 to 20000 characters.
 MIN_TOKEN_LENGTH, MAX_TOKEN_LENGTH = 4, 20000
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat")
 # A token with less than this left is renewed before it is sent (when its source can renew it).
 RENEW_WITHIN = 60
-TOKEN_TIMEOUT = 15
-# An answer of the token endpoint is a few kilobytes; more is not a token answer, and is not read.
-MAX_ANSWER_BYTES = 1024 * 1024
-_READ_CHUNK = 16384
 _JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*", re.ASCII)
-_TRANSIENT_STATUS = (429, 500, 502, 503, 504)
-
-FIX_APP = "run multicloud.oci_aws.oci_oidc_app"
-FIX_POLICY = "run multicloud.oci_aws.oci_token_policy"
-FIX_AWS = "run multicloud.oci_aws.aws_oidc_role"
-
-
-class Breakpoint(OciAwsError):
-    """A step of the federation is missing or wrong; the message names the step and the fix.
-
-    ``step`` is the step of the manual procedure (``"2.1"``, ``"3"``, ...), returned beside the message.
-    """
-
-    def __init__(self, step, msg, **details):
-        super(Breakpoint, self).__init__("%s [step %s of the procedure]" % (msg, step), step=step, **details)
-        self.step = step
 
 
 def utc_iso(epoch):
@@ -283,73 +252,6 @@ class FileToken(TokenSource):
         return Token.parse(raw, "the token in token_file %s" % self.path, option="token_file")
 
 
-def _ssl_context(cert_bundle):
-    if cert_bundle:
-        return ssl.create_default_context(cafile=cert_bundle)
-    return ssl.create_default_context()
-
-
-class _NoRedirect(urllib_request.HTTPRedirectHandler):
-    """Never follow a redirect: the client's credentials must not travel to another URL."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-class AnswerTooLarge(Exception):
-    """An answer longer than :data:`MAX_ANSWER_BYTES`; it is not read further."""
-
-    def __init__(self, size, status=None):
-        super(AnswerTooLarge, self).__init__(size)
-        self.status = status
-
-
-class AnswerTimeout(socket.timeout):
-    """An answer that did not arrive whole within the attempt's time (a trickle)."""
-
-
-def read_bounded(response, ends, limit=MAX_ANSWER_BYTES, monotonic=time.monotonic):
-    """The body of ``response``, read chunk by chunk until ``ends`` (a ``monotonic`` time) at most.
-
-    Socket timeouts bound each read, not the whole answer: an endpoint that trickles a byte every
-    few seconds is cut here at ``ends``. More than ``limit`` bytes raise :class:`AnswerTooLarge`.
-    """
-    read = getattr(response, "read1", None) or response.read
-    chunks, size = [], 0
-    while True:
-        if monotonic() >= ends:
-            raise AnswerTimeout("the answer did not arrive in time")
-        chunk = read(_READ_CHUNK)
-        if not chunk:
-            return b"".join(chunks)
-        size += len(chunk)
-        if size > limit:
-            raise AnswerTooLarge(size, getattr(response, "status", None) or getattr(response, "code", None))
-        chunks.append(chunk)
-
-
-def https_post(url, body, headers, cert_bundle=None, timeout=TOKEN_TIMEOUT):
-    """POST ``body`` to ``url``; return ``(status, headers, body)`` for every HTTP answer.
-
-    ``timeout`` bounds each socket operation and the whole answer (connect, headers, body).
-    Connection failures raise ``OSError`` (or ``urllib`` ``URLError``) for the caller to classify.
-    """
-    ends = time.monotonic() + timeout
-    opener = urllib_request.build_opener(urllib_request.HTTPSHandler(context=_ssl_context(cert_bundle)), _NoRedirect())
-    request = urllib_request.Request(url, data=body, headers=headers)
-    try:
-        response = opener.open(request, timeout=timeout)
-    except urllib_error.HTTPError as exc:
-        try:
-            return exc.code, exc.headers, read_bounded(exc, ends)
-        finally:
-            exc.close()
-    try:
-        return response.status, response.headers, read_bounded(response, ends)
-    finally:
-        response.close()
-
-
 class _HttpAnswer(Exception):
     """A transient HTTP answer of the token endpoint, for the retrier."""
 
@@ -359,33 +261,14 @@ class _HttpAnswer(Exception):
         self.retry_after = retry_after
 
 
-def _tls_failure(exc):
-    reason = getattr(exc, "reason", exc)
-    return isinstance(reason, ssl.SSLCertVerificationError) or isinstance(exc, ssl.SSLCertVerificationError)
-
-
 def _classify(exc):
     if isinstance(exc, _HttpAnswer):
         return Transient("HTTP %d" % exc.status, exc.retry_after)
-    if _tls_failure(exc) or configuration_failure(exc) or isinstance(exc, AnswerTooLarge):
+    if tls_failure(exc) or configuration_failure(exc) or isinstance(exc, AnswerTooLarge):
         return None
     if isinstance(exc, (urllib_error.URLError, socket.timeout, ConnectionError, http_client.HTTPException, OSError)):
         return Transient("connection failure (%s)" % type(reason_of(exc)).__name__)
     return None
-
-
-def tls_refusal(url, option, bundle, bundle_option, exc=None):
-    """The error for a TLS certificate of ``url`` that did not verify (``bundle`` given in ``bundle_option`` or None)."""
-    reason = getattr(reason_of(exc), "verify_message", None) if exc is not None else None
-    why = " (%s)" % reason if reason else ""
-    if bundle:
-        return ServiceError(
-            "%s: its TLS certificate did not verify with the CA bundle given in %s (%s)%s: give in %s the bundle of "
-            "the CA that signs the certificate of %s, or check %s" % (url, bundle_option, bundle, why, bundle_option,
-                                                                     host_of(url), option), endpoint=url)
-    return ServiceError(
-        "%s: its TLS certificate could not be verified with the system's CA certificates%s; if %s is reached through "
-        "a private CA, set %s to that CA's PEM bundle" % (url, why, host_of(url), bundle_option), endpoint=url)
 
 
 class ClientCredentials(TokenSource):
@@ -423,7 +306,7 @@ class ClientCredentials(TokenSource):
         def once():
             timeout = self.retrier.attempt_timeout(TOKEN_TIMEOUT, endpoint)
             status, answer_headers, content = self._post(self.token_url, body, headers, self.cert_bundle, timeout=timeout)
-            if status in _TRANSIENT_STATUS:
+            if status in TRANSIENT_STATUS:
                 raise _HttpAnswer(status, parse_retry_after(answer_headers.get("Retry-After") if answer_headers else None))
             return status, answer_headers, content
 
@@ -434,7 +317,7 @@ class ClientCredentials(TokenSource):
         except AnswerTooLarge as exc:
             raise MalformedAnswer(endpoint, "more than %d bytes, not read further" % MAX_ANSWER_BYTES, status=exc.status)
         except (urllib_error.URLError, OSError, http_client.HTTPException) as exc:
-            if _tls_failure(exc):
+            if tls_failure(exc):
                 raise tls_refusal(self.token_url, self.url_option, self.cert_bundle, "cert_bundle", exc)
             why = configuration_failure(exc)
             if why:
@@ -508,19 +391,3 @@ class ClientCredentials(TokenSource):
             self.token_url, status, " (%s)" % said if error else ""), **details)
 
 
-def check_ca_bundle(path, option="cert_bundle"):
-    """``path`` once it is known to hold CA certificates that TLS can use, else :class:`OptionError`."""
-    readable_file(path, option, "a PEM bundle of the CA certificates to trust for the identity domain")
-    try:
-        _ssl_context(path)
-    except ssl.SSLError as exc:
-        raise OptionError(option, "%s %s holds no usable CA certificate (%s): give the path of a PEM file of "
-                                  "CA certificates (-----BEGIN CERTIFICATE-----)" % (option, path, exc.reason or exc))
-    return path
-
-
-def readable_file(path, option, what):
-    """``path`` if it is a readable regular file, else :class:`OptionError` naming ``option``."""
-    if not os.path.isfile(path) or not os.access(path, os.R_OK):
-        raise OptionError(option, "%s %s is not a readable file: give the path of %s" % (option, path, what))
-    return path

@@ -18,7 +18,7 @@ import re
 
 from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import shown
 
 # A DNS name of ASCII labels (an internationalised name in its xn-- form), at most 253 characters.
@@ -162,3 +162,7 @@ def issuer_for_domain(domain_url, option="domain_url"):
 def port_warning(url, option):
     """The warning to show when an issuer carries a non-default port, else None."""
     return PORT_WARNING % (option, url.origin) if url.port is not None else None
+
+
+# The shared issuer of identity domains whose issuer was never changed (Oracle writes it with a slash).
+OCI_DEFAULT_ISSUERS = ("https://identity.oraclecloud.com/", "https://identity.oraclecloud.com")

@@ -21,7 +21,7 @@ import os
 import re
 import unicodedata
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 
 # Shown values are cut after this many characters, so that a huge value cannot flood the output.
 SHOWN = 80

@@ -407,7 +407,8 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_trust impo
     Federation,
     FederationSpec,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import Retrier, deadline_from, module_boundary
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, deadline_from
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
 
 # One call of this module may wait for IAM to propagate a new provider or role, retried.
 DEFAULT_TIMEOUT = 300

@@ -114,7 +114,7 @@ signing_cert_public_access:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import module_boundary
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import (
     connect,
     connection_options,

@@ -40,7 +40,7 @@ import os
 import stat
 import time
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import TEMP_PREFIX, atomic_write, make_private_dirs
 
 FORMAT_VERSION = 1

@@ -16,7 +16,7 @@ __metaclass__ = type
 
 import hashlib
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache import (
     DEFAULT_LOCK_WAIT,

@@ -27,7 +27,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import Aws
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import ProviderManager
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import RoleManager
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_trust import Federation, FederationSpec
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import Retrier
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier
 from conftest import COLLECTIONS_BASE
 
 AUDIENCE = "sts.amazon.com"

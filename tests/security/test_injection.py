@@ -17,7 +17,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import main as runner_main
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import ExchangeSpec, OptionAdapter
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import ProviderSpec

@@ -34,11 +34,7 @@ from network_support import (
     trickle,
 )
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    DeadlineExceeded,
-    ServiceError,
-    Unreachable,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import DeadlineExceeded, ServiceError, Unreachable
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (
     Exchange,
     ExchangeSpec,

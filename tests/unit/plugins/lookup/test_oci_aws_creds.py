@@ -214,7 +214,7 @@ def test_bad_input_is_a_lookup_error(fake, terms, kwargs, words, lookup, control
 
 def test_errors_of_the_exchange_are_lookup_errors_without_secrets(env, monkeypatch, collection, _lookup, lookup, controller):
     def refuse(options, warn):
-        raise collection("module_utils._common").OptionError("role_arn", "role_arn must be the ARN of an IAM role")
+        raise collection("module_utils._errors").OptionError("role_arn", "role_arn must be the ARN of an IAM role")
 
     monkeypatch.setattr(_lookup, "_exchange", refuse)
     with pytest.raises(controller.LookupError) as info:

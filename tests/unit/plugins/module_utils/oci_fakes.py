@@ -11,7 +11,7 @@ import json
 import os
 import re
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import ServiceError
 
 DOMAIN_URL = "https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com"
 WRITES = ("create_app", "patch_app", "set_app_active", "delete_app", "regenerate_secret", "patch_settings")

@@ -17,13 +17,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import (
     aws_argument_spec,
     caller_account,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    Unreachable,
-    OciAwsError,
-    OptionError,
-    RetriesExhausted,
-    ServiceError,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Unreachable, OciAwsError, OptionError, RetriesExhausted, ServiceError
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     TlsServer,
     clean_aws_environment,

@@ -12,7 +12,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import
     tag_list,
     tags_dict,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 
 
 @pytest.mark.parametrize("name", ["r", "oci-federated_role.1+=,@", "x" * 64])

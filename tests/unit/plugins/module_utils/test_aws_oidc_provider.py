@@ -9,7 +9,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provi
     issuer_thumbprints,
     top_certificate_thumbprint,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     ACCOUNT,

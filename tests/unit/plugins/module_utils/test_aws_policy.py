@@ -17,7 +17,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy imp
     to_json,
     web_identity_trust_policy,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 
 PID = "idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com"
 ARN = "arn:aws:iam::123456789012:oidc-provider/" + PID

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import NEW_ENTITY, NEW_PRINCIPAL
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import web_identity_trust_policy
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import Role, RoleManager, RoleSpec, role_arn
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     ACCOUNT,
     PROVIDER_ARN,

@@ -7,7 +7,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provi
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import web_identity_trust_policy
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import RoleManager
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_trust import Federation, FederationSpec
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     ACCOUNT,
     ISSUER,

@@ -10,12 +10,7 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import CONNECTION_OPTIONS
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    OciAwsError,
-    OptionError,
-    RetriesExhausted,
-    ServiceError,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError, RetriesExhausted, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (
     OPTIONS,
     Credentials,
@@ -25,7 +20,8 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange impor
     exchange_argument_spec,
     trust_findings,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import Breakpoint, ClientCredentials, GivenToken
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import ClientCredentials, GivenToken
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     clean_aws_environment,
     no_wait_retrier,

@@ -26,7 +26,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
     set_section,
     shadowing_credentials,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError, OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import (
     ProcessProfile,
     _masked_settings,
@@ -38,7 +38,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_pro
     version1,
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials, OptionAdapter
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import UnsafePath
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import UnsafePath
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.exchange_fakes import (
     CLIENT_ID,
     CLIENT_SECRET,

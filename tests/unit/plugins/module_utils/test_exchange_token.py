@@ -11,16 +11,10 @@ import urllib.error
 
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError, RetriesExhausted, ServiceError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import (
-    Breakpoint,
-    ClientCredentials,
-    Expectations,
-    FileToken,
-    GivenToken,
-    Token,
-    https_post,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, RetriesExhausted, ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import ClientCredentials, Expectations, FileToken, GivenToken, Token
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import https_post
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import _make_pki, no_wait_retrier
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.exchange_fakes import (
     CLIENT_ID,
@@ -301,7 +295,7 @@ def test_https_post_reports_a_refused_connection_as_an_os_error():
 
 
 def test_a_cert_bundle_without_certificates_is_refused_before_any_request(tmp_path):
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import check_ca_bundle
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import check_ca_bundle
 
     not_pem = tmp_path / "ca.pem"
     not_pem.write_text("this is not PEM\n")

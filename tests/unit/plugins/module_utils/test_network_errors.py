@@ -15,29 +15,14 @@ from hypothesis import given, strategies as st
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils import _oci
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import transient_failure, translate
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    Deadline,
-    DeadlineExceeded,
-    MalformedAnswer,
-    OptionError,
-    Retrier,
-    RetriesExhausted,
-    Transient,
-    Unexpected,
-    Unreachable,
-    check_timeout,
-    configuration_failure,
-    fail_from,
-    module_boundary,
-    typed,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Deadline, Retrier, Transient, check_timeout
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
+    DeadlineExceeded, MalformedAnswer, OptionError, RetriesExhausted, Unexpected, Unreachable, configuration_failure, fail_from, module_boundary,
+    typed
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import (
-    AnswerTimeout,
-    AnswerTooLarge,
-    _classify,
-    read_bounded,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import AnswerTimeout, AnswerTooLarge, read_bounded
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import _classify
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.clock_fakes import FakeTime
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSECRETzKEYz"
@@ -378,7 +363,7 @@ _TEMPLATES = (
 @given(secret=_SECRETISH, template=st.sampled_from(_TEMPLATES), status=st.sampled_from([200, 400, 401, 404, 418]))
 def test_no_answer_of_the_token_endpoint_is_repeated_unless_it_is_an_oauth_error(secret, template, status):
     """Whatever the token endpoint answers that is not a token nor an RFC 6749 error, no byte of it is shown."""
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
     from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import ClientCredentials
 
     body = (template % secret).encode()

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError, ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_app import (
     AppManager,
     AppSpec,

@@ -1,6 +1,6 @@
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_settings import TokenPolicyManager, check_issuer
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.oci_fakes import DOMAIN_URL, FakeDomain
 

@@ -29,7 +29,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import check_thumbprints
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import normalize_conditions
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import ProcessProfile
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import OptionAdapter
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url

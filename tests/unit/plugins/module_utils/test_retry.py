@@ -1,12 +1,7 @@
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    OptionError,
-    Retrier,
-    RetriesExhausted,
-    Transient,
-    parse_retry_after,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, RetriesExhausted
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, Transient, parse_retry_after
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.clock_fakes import FakeTime
 
 
