@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """The OCI connection options, written once (argument spec: ``module_utils/_oci.py``)."""
+    """The OCI connection options, written once (argument spec: ``module_utils/_oci/domain.py``)."""
 
     DOCUMENTATION = r"""
 options:

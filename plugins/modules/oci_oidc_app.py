@@ -301,17 +301,9 @@ app:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import (
-    connect,
-    connection_options,
-    oci_argument_spec,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_app import (
-    DEFAULT_AUDIENCE,
-    DEFAULT_SCOPES,
-    SECRET_POLICIES,
-    AppManager,
-    AppSpec,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect, connection_options, oci_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.app import (
+    DEFAULT_AUDIENCE, DEFAULT_SCOPES, SECRET_POLICIES, AppManager, AppSpec
 )
 
 

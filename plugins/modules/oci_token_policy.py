@@ -115,15 +115,8 @@ signing_cert_public_access:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import (
-    connect,
-    connection_options,
-    oci_argument_spec,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_settings import (
-    TokenPolicyManager,
-    check_issuer,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect, connection_options, oci_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.token_policy import TokenPolicyManager, check_issuer
 
 
 def argument_spec():

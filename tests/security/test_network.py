@@ -40,7 +40,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange impor
     ExchangeSpec,
     OptionAdapter,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import connect
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect
 
 NOWHERE = "https://oci-aws-test.invalid"
 

@@ -1,4 +1,4 @@
-"""An in-memory identity domain behind the interface of `_oci.DomainClient`, for the manager tests.
+"""An in-memory identity domain behind the interface of `_oci.domain.DomainClient`, for the manager tests.
 
 It keeps the service rules the managers depend on (display names unique regardless of case, an
 active app cannot be deleted, the secret returned only by create and regenerate) and records every
@@ -192,7 +192,7 @@ class FakeConnect:
         self.connected = []
 
     def connect(self, **options):
-        from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import connect
+        from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect
 
         connect(**options)
         self.connected.append(options)

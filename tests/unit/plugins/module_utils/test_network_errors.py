@@ -13,7 +13,7 @@ import oci
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils import _oci
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import domain
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import transient_failure, translate
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Deadline, Retrier, Transient, check_timeout
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
@@ -105,15 +105,15 @@ def test_a_tls_failure_names_the_bundle_given(monkeypatch, bundle, words):
 def test_an_oci_error_whose_body_is_not_json_is_not_repeated():
     # What the SDK raises for a 502 HTML page of a proxy: the whole body in message, no service code.
     exc = oci.exceptions.ServiceError(502, None, {"opc-request-id": "r-1"}, "<html>%s</html>" % SECRET)
-    error = _oci.service_error(exc, "GET /admin/v1/Apps")
+    error = domain.service_error(exc, "GET /admin/v1/Apps")
     assert "HTTP 502" in error.msg and "not a JSON error" in error.msg and SECRET not in error.msg
     assert SECRET not in str(error.details)
-    assert SECRET not in _oci.classify(exc).description
+    assert SECRET not in domain.classify(exc).description
 
 
 def test_an_oci_json_error_is_still_quoted_but_cut():
     exc = oci.exceptions.ServiceError(400, "InvalidParameter", {}, "x" * 5000)
-    error = _oci.service_error(exc, "GET /x")
+    error = domain.service_error(exc, "GET /x")
     assert "InvalidParameter" in error.msg and len(error.msg) < 1000
 
 
@@ -139,7 +139,7 @@ class _Sdk:
     (ValueError("Expecting value: %s" % SECRET), ["could not read (ValueError)"]),
 ])
 def test_an_oci_answer_that_is_not_an_object_is_malformed(data, words):
-    client = _oci.DomainClient(_Sdk(data), "https://idcs-x.identity.oraclecloud.com", Retrier(max_attempts=1))
+    client = domain.DomainClient(_Sdk(data), "https://idcs-x.identity.oraclecloud.com", Retrier(max_attempts=1))
     with pytest.raises(MalformedAnswer) as caught:
         client.get_settings(["issuer"])
     for word in words:

@@ -16,7 +16,8 @@ import unicodedata
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils import _exchange, _oci_app
+from ansible_collections.multicloud.oci_aws.plugins.module_utils import _exchange
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import app as _oci_app
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files import check_profile
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import (

@@ -10,18 +10,13 @@ from oci._vendor.requests import exceptions as http
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils import _oci
+from ansible_collections.multicloud.oci_aws.plugins.module_utils import _paths
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import domain
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError, RetriesExhausted, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import (
-    ConfigProfile,
-    DomainClient,
-    classify,
-    connect,
-    connection_options,
-    oci_argument_spec,
-    scrub,
-    service_error,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.auth import ConfigProfile
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import (
+    DomainClient, classify, connect, connection_options, oci_argument_spec, scrub, service_error
 )
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.clock_fakes import FakeTime
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.oci_fakes import (
@@ -136,7 +131,7 @@ def test_unreadable_config_file(config):
 
 def test_unreadable_config_file_is_reported_as_such_when_access_is_denied(config, monkeypatch):
     """The same path as above for a user that cannot read the file (simulated where tests run as root)."""
-    monkeypatch.setattr(_oci.os, "access", lambda path, mode: path != config)
+    monkeypatch.setattr(_paths.os, "access", lambda path, mode: path != config)
     error = option_error(domain_url=DOMAIN_URL, config_file_location=config)
     assert error.option == "config_file_location" and "cannot be read by this user" in error.msg
 

@@ -9,7 +9,7 @@ credentials grant, allowed to request its own scopes), active.
 
 :class:`AppSpec` checks what the user asked for; :class:`AppManager` finds the app by display
 name with one filtered search, then creates, converges or deletes it through a
-:class:`~._oci.DomainClient`. What it creates carries the tag ``managed-by: multicloud.oci_aws``
+:class:`~.domain.DomainClient`. What it creates carries the tag ``managed-by: multicloud.oci_aws``
 (:mod:`._ownership`); an app without it is not changed nor deleted unless ``adopt`` is set, and a
 display name that matches only regardless of case is reported and never renamed. Everything is compared in one *view*: the managed fields in
 snake_case, which is also what the diff and the ``app`` return value show; a secret never enters it.
@@ -23,7 +23,7 @@ import json
 import re
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, ServiceError, typed
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import APP_SCHEMA
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import APP_SCHEMA
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import MARK_KEY, MARK_VALUE, refuse_foreign
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import issuer_for_domain
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (

@@ -3,12 +3,7 @@ import json
 import pytest
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, ServiceError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_app import (
-    AppManager,
-    AppSpec,
-    definition_ops,
-    view,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.app import AppManager, AppSpec, definition_ops, view
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.oci_fakes import (
     DOMAIN_URL,
     FakeDomain,
@@ -413,7 +408,7 @@ def test_absent_with_another_client_id_is_refused():
 
 
 def test_a_create_that_fails_half_way_says_changed_and_how_to_complete():
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_app import AppManager, AppSpec
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.app import AppManager, AppSpec
     from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.oci_fakes import FakeDomain, scim_error
 
     domain = FakeDomain()

@@ -1,7 +1,7 @@
 import pytest
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_settings import TokenPolicyManager, check_issuer
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.token_policy import TokenPolicyManager, check_issuer
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.oci_fakes import DOMAIN_URL, FakeDomain
 
 DEFAULT_ISSUER = "https://identity.oraclecloud.com/"
@@ -120,7 +120,7 @@ def test_public_access_can_be_turned_off():
 
 
 def test_issuer_default_restores_the_service_default_and_says_what_it_breaks():
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_settings import check_issuer
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.token_policy import check_issuer
 
     issuer, warnings = check_issuer("default", "https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com")
     assert issuer == "https://identity.oraclecloud.com/"
