@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """The AWS connection options, with amazon.aws's names (module_utils/_aws.py builds the argspec)."""
+    """The AWS connection options, with amazon.aws's names (module_utils/_aws/connection.py builds the argspec)."""
 
     DOCUMENTATION = r"""
 options:

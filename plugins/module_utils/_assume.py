@@ -21,18 +21,13 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files impo
     credentials_change,
     shadowing_credentials,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import MalformedAnswer, OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import ProcessProfile
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (
-    Exchange,
-    ExchangeSpec,
-    OptionAdapter,
-    exchange_argument_spec,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Exchange, ExchangeSpec, OptionAdapter, exchange_argument_spec
 
 DEFAULT_PROCESS_DIR = "~/.aws/multicloud.oci_aws"
 

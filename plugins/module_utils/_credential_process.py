@@ -238,11 +238,7 @@ def main(argv, stdout=None, stderr=None):
     parser.add_argument("--settings", required=True, help="the settings file that oci_aws_assume wrote")
     args = parser.parse_args(argv)
     # The exchange (and boto3) load only now, after the arguments are known to be right.
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (  # pylint: disable=import-outside-toplevel
-        Exchange,
-        ExchangeSpec,
-        OptionAdapter,
-    )
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Exchange, ExchangeSpec, OptionAdapter
 
     try:
         check_own_files(args.settings)

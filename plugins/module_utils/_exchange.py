@@ -24,31 +24,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import datetime
-import fnmatch
 import json
 import re
 import time
 
 from ansible.module_utils.common.parameters import env_fallback
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import (
-    CONNECTION_OPTIONS,
-    AwsConnection,
-    EventualConsistency,
-    aws_argument_spec,
-    has_code,
-    is_botocore_error,
-    transient_failure,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import (
+    CONNECTION_OPTIONS, AwsConnection, EventualConsistency, aws_argument_spec, has_code, is_botocore_error, transient_failure
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import check_policy_arn
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import (
-    WEB_IDENTITY_ACTION,
-    check_identity_policy,
-    federated_principals,
-    parse_document,
-    statements,
-    to_json,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import check_policy_arn
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import WEB_IDENTITY_ACTION, check_identity_policy, parse_document, to_json
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import DEFAULT_TIMEOUT, TIMEOUT_OPTION, Retrier, Transient, deadline_from
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import MalformedAnswer, OciAwsError, OptionError, ServiceError, Unexpected
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import FIX_AWS, Breakpoint
@@ -64,6 +50,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate impor
     check_secret_text,
     scope_for,
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import trust_findings
 
 DEFAULT_SESSION_NAME = "ansible-oci-aws"
 DEFAULT_DURATION = 3600
@@ -537,27 +524,3 @@ def _code(exc):
     return None
 
 
-def _values(value):
-    return value if isinstance(value, list) else [value]
-
-
-def trust_findings(document, provider_arn, provider_id, claims):
-    """Sentences that say why a trust policy refuses a token whose claims are ``claims`` (``aud``, ``sub``)."""
-    allowing = [s for s in statements(document) if s.get("Effect") == "Allow" and any(
-        a in (WEB_IDENTITY_ACTION, "sts:*", "*") for a in _values(s.get("Action", [])))]
-    if not allowing:
-        return ["No statement allows %s." % WEB_IDENTITY_ACTION]
-    if provider_arn not in federated_principals(document):
-        return ["No statement federates %s, the provider of the token's issuer." % provider_arn]
-    findings = []
-    for operator, keys in sorted((c for s in allowing for c in (s.get("Condition") or {}).items()), key=str):
-        for key, wanted in sorted(keys.items()):
-            prefix, _sep, claim = key.rpartition(":")
-            if prefix != provider_id or claim not in claims:
-                continue
-            have = claims[claim]
-            if operator == "StringEquals" and have not in _values(wanted):
-                findings.append("%s %s requires %s but the token's %s is %r." % (operator, key, wanted, claim, have))
-            elif operator == "StringLike" and not any(fnmatch.fnmatchcase(have, w) for w in _values(wanted)):
-                findings.append("%s %s requires %s but the token's %s is %r." % (operator, key, wanted, claim, have))
-    return findings or ["Compare its conditions with the token's claims."]

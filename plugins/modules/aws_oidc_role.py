@@ -395,18 +395,10 @@ provider_trusted_by:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import (
-    AwsConnection,
-    aws_argument_spec,
-    caller_account,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import ProviderManager
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import RoleManager
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_trust import (
-    DELETE_PROVIDER,
-    Federation,
-    FederationSpec,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection, aws_argument_spec, caller_account
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.federation import DELETE_PROVIDER, Federation, FederationSpec
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, deadline_from
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
 

@@ -20,7 +20,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import main as runner_main
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import ExchangeSpec, OptionAdapter
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import ProviderSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderSpec
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect
 from ansible_collections.multicloud.oci_aws.plugins.modules import oci_aws_assume
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials

@@ -35,11 +35,7 @@ from network_support import (
 )
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import DeadlineExceeded, ServiceError, Unreachable
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (
-    Exchange,
-    ExchangeSpec,
-    OptionAdapter,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Exchange, ExchangeSpec, OptionAdapter
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect
 
 NOWHERE = "https://oci-aws-test.invalid"

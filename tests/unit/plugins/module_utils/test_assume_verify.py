@@ -6,7 +6,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._assume import Assume, assume_argument_spec
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import no_wait_retrier

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import domain
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import transient_failure, translate
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import transient_failure, translate
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Deadline, Retrier, Transient, check_timeout
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
     DeadlineExceeded, MalformedAnswer, OptionError, RetriesExhausted, Unexpected, Unreachable, configuration_failure, fail_from, module_boundary,

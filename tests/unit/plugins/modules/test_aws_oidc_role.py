@@ -8,7 +8,7 @@ from moto import mock_aws
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection
 from ansible_collections.multicloud.oci_aws.plugins.modules import aws_oidc_role
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     ACCOUNT,

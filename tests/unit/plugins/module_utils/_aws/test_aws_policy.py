@@ -2,20 +2,9 @@ import json
 
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import (
-    canonical,
-    check_identity_policy,
-    check_provider_arn,
-    check_trust_policy,
-    check_trusts_provider,
-    federated_principals,
-    normalize_conditions,
-    oidc_provider_id,
-    parse_document,
-    policies_equal,
-    sorted_document,
-    to_json,
-    web_identity_trust_policy,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import (
+    canonical, check_identity_policy, check_provider_arn, check_trust_policy, check_trusts_provider, federated_principals, normalize_conditions,
+    oidc_provider_id, parse_document, policies_equal, sorted_document, to_json, web_identity_trust_policy
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 

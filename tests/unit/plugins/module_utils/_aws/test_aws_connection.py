@@ -5,18 +5,10 @@ from botocore.stub import Stubber
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import (
-    CONNECTION_OPTIONS,
-    NEW_ENTITY,
-    NEW_PRINCIPAL,
-    AwsClient,
-    AwsConnection,
-    Call,
-    Plan,
-    account_of,
-    aws_argument_spec,
-    caller_account,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import (
+    CONNECTION_OPTIONS, NEW_ENTITY, NEW_PRINCIPAL, AwsClient, AwsConnection, account_of, aws_argument_spec, caller_account
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.plan import Call, Plan
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Unreachable, OciAwsError, OptionError, RetriesExhausted, ServiceError
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     TlsServer,

@@ -1,17 +1,9 @@
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import (
-    check_path,
-    check_policy_arn,
-    check_policy_name,
-    check_role_name,
-    check_session_duration,
-    check_tags,
-    desired_tags,
-    tag_changes,
-    tag_list,
-    tags_dict,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import (
+    check_path, check_policy_arn, check_policy_name, check_role_name, check_session_duration
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.tags import check_tags, desired_tags, tag_changes, tag_list, tags_dict
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 
 

@@ -18,13 +18,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import fnmatch
 import json
 import re
 
 from ansible.module_utils.six import string_types
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_pattern
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_pattern, check_text
 
 DEFAULT_VERSION = "2008-10-17"
 CURRENT_VERSION = "2012-10-17"
@@ -296,3 +297,82 @@ def sorted_document(value):
         items = [sorted_document(item) for item in value]
         return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
     return value
+
+
+class TrustSpec(object):
+    """Who may assume the role: tokens of the audience and subjects, or a trust policy given whole."""
+
+    def __init__(self, audience, subjects=None, conditions=None, document=None):
+        self.audience = audience
+        self.subjects = subjects
+        self.conditions = conditions
+        self.given = document
+
+    @classmethod
+    def from_params(cls, params, provider_id, audience):
+        subjects = params.get("subjects")
+        allow_any = params.get("allow_any_subject")
+        if params.get("trust_policy") is not None:
+            for other in ("subjects", "conditions"):
+                if params.get(other) is not None:
+                    raise OptionError(other, "%s conflicts with trust_policy, which replaces the generated policy: "
+                                             "remove %s, or write it into trust_policy" % (other, other))
+            if allow_any:
+                raise OptionError("allow_any_subject", "allow_any_subject conflicts with trust_policy: remove it")
+            document = parse_document(params["trust_policy"], "trust_policy")
+            check_trust_policy(document, "trust_policy")
+            check_trusts_provider(document, provider_id, "trust_policy")
+            return cls(audience, document=document)
+        if subjects is not None:
+            subjects = sorted(set(subjects))
+            if not subjects or not all(s.strip() == s and s for s in subjects):
+                raise OptionError("subjects", "subjects must list OCI client IDs (the token's sub), without blanks")
+            for subject in subjects:
+                check_text(subject, "subjects", "a list of OCI client IDs (the token's sub)")
+        if allow_any and subjects:
+            raise OptionError("allow_any_subject", "allow_any_subject conflicts with subjects: remove subjects to let "
+                                                   "every client of the domain assume the role, or set it to false")
+        if not allow_any and not subjects:
+            raise OptionError("subjects", "subjects is required: list the OCI client IDs (the token's sub) allowed to "
+                                          "assume the role, or set allow_any_subject: true to allow every client of the "
+                                          "domain that gets a token for the audience")
+        reserved = {provider_id + ":aud": "audience"}
+        if subjects:
+            reserved[provider_id + ":sub"] = "subjects"
+        conditions = params.get("conditions")
+        if conditions is not None:
+            conditions = normalize_conditions(conditions, provider_id, reserved)
+        return cls(audience, subjects=subjects, conditions=conditions)
+
+    def document(self, provider_arn, provider_id):
+        """The trust policy for the provider's ARN (a given one is checked against it)."""
+        if self.given is not None:
+            check_provider_arn(self.given, provider_arn, "trust_policy")
+            return self.given
+        return web_identity_trust_policy(provider_arn, provider_id, self.audience, self.subjects, self.conditions)
+
+
+def _values(value):
+    return value if isinstance(value, list) else [value]
+
+
+def trust_findings(document, provider_arn, provider_id, claims):
+    """Sentences that say why a trust policy refuses a token whose claims are ``claims`` (``aud``, ``sub``)."""
+    allowing = [s for s in statements(document) if s.get("Effect") == "Allow" and any(
+        a in (WEB_IDENTITY_ACTION, "sts:*", "*") for a in _values(s.get("Action", [])))]
+    if not allowing:
+        return ["No statement allows %s." % WEB_IDENTITY_ACTION]
+    if provider_arn not in federated_principals(document):
+        return ["No statement federates %s, the provider of the token's issuer." % provider_arn]
+    findings = []
+    for operator, keys in sorted((c for s in allowing for c in (s.get("Condition") or {}).items()), key=str):
+        for key, wanted in sorted(keys.items()):
+            prefix, _sep, claim = key.rpartition(":")
+            if prefix != provider_id or claim not in claims:
+                continue
+            have = claims[claim]
+            if operator == "StringEquals" and have not in _values(wanted):
+                findings.append("%s %s requires %s but the token's %s is %r." % (operator, key, wanted, claim, have))
+            elif operator == "StringLike" and not any(fnmatch.fnmatchcase(have, w) for w in _values(wanted)):
+                findings.append("%s %s requires %s but the token's %s is %r." % (operator, key, wanted, claim, have))
+    return findings or ["Compare its conditions with the token's claims."]

@@ -2,13 +2,8 @@ import hashlib
 
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import (
-    Provider,
-    ProviderManager,
-    ProviderSpec,
-    issuer_thumbprints,
-    top_certificate_thumbprint,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import Provider, ProviderManager, ProviderSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.thumbprints import issuer_thumbprints, top_certificate_thumbprint
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (

@@ -2,11 +2,11 @@ import json
 
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import caller_account
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import ProviderManager
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import web_identity_trust_policy
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import RoleManager
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_trust import Federation, FederationSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import caller_account
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import web_identity_trust_policy
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.federation import Federation, FederationSpec
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     ACCOUNT,

@@ -23,12 +23,8 @@ _ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 _POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
 _PATH = re.compile(r"/|/[\x21-\x7e]{1,510}/", re.ASCII)
 _POLICY_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy/(?:[\w+=,.@-]+/)*[\w+=,.@-]{1,128}", re.ASCII)
-# IAM's tag pattern [\p{L}\p{Z}\p{N}_.:/=+\-@]*: letters and digits of any script, and spaces (Zs),
-# never a tab, a line break or another control character.
-_TAG_TEXT = re.compile(u"[\\w \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000.:/=+@-]*")
 # IAM's pattern for a role's description: tab, line breaks, printable ASCII and Latin-1.
 _DESCRIPTION = re.compile(u"[\t\n\r\x20-\x7e\u00a1-\u00ff]{0,1000}")
-MAX_TAGS = 50
 MIN_SESSION, MAX_SESSION = 3600, 43200
 
 
@@ -73,47 +69,3 @@ def check_session_duration(value, option="max_session_duration"):
     return value
 
 
-def check_tags(tags, option):
-    """Tags as ``{str: str}``; numbers become strings, anything else is refused."""
-    if len(tags) > MAX_TAGS:
-        raise OptionError(option, "%s has %d tags; IAM allows at most %d per resource" % (option, len(tags), MAX_TAGS))
-    checked = {}
-    for key, value in tags.items():
-        if isinstance(value, bool) or not isinstance(value, string_types + (int, float)):
-            raise OptionError(option, "%s: the value of tag %r must be a string (quote values such as \"true\")" % (option, key))
-        value = str(value)
-        if not isinstance(key, string_types) or not 1 <= len(key) <= 128 or not _TAG_TEXT.fullmatch(key) or (
-                key.lower().startswith("aws:")):
-            raise OptionError(option, "%s: %r is not a valid tag key: 1 to 128 letters, digits, spaces and _.:/=+-@, "
-                                      "not starting with aws:" % (option, key))
-        if len(value) > 256 or not _TAG_TEXT.fullmatch(value):
-            raise OptionError(option, "%s: the value of tag %r must be up to 256 letters, digits, spaces and _.:/=+-@"
-                              % (option, key))
-        checked[key] = value
-    return checked
-
-
-def tags_dict(tag_list):
-    """IAM's ``[{"Key": k, "Value": v}]`` as a dict."""
-    return dict((tag["Key"], tag.get("Value", "")) for tag in tag_list or [])
-
-
-def tag_list(tags):
-    """A dict as IAM's ``[{"Key": k, "Value": v}]``, sorted by key."""
-    return [{"Key": key, "Value": tags[key]} for key in sorted(tags)]
-
-
-def desired_tags(current, wanted, purge):
-    """The tags after converging: ``wanted`` None leaves them alone; ``purge`` drops the others."""
-    if wanted is None:
-        return dict(current)
-    result = {} if purge else dict(current)
-    result.update(wanted)
-    return result
-
-
-def tag_changes(current, desired):
-    """``(to_set, to_remove)``: the tags to (re)write and the keys to remove."""
-    to_set = dict((k, v) for k, v in desired.items() if current.get(k) != v)
-    to_remove = sorted(k for k in current if k not in desired)
-    return to_set, to_remove

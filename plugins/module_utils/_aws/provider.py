@@ -14,25 +14,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
-import json
 import re
-import socket
-import ssl
 
 from ansible.module_utils.six import string_types
-from ansible.module_utils.urls import open_url
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import NO_SUCH_ENTITY, Call, Plan, has_code
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import (
-    check_tags,
-    desired_tags,
-    tag_changes,
-    tag_list,
-    tags_dict,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import oidc_provider_id
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError, ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import NO_SUCH_ENTITY, has_code
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.plan import Call, Plan
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.tags import check_tags, desired_tags, tag_changes, tag_list, tags_dict
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import oidc_provider_id
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import check_iam_owner, check_no_mark_key, iam_mark
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_audience, check_text
@@ -241,57 +231,4 @@ class ProviderManager(object):
 
 # -- thumbprints ---------------------------------------------------------------------------
 
-def issuer_thumbprints(issuer, ca_bundle=None, timeout=10):
-    """The thumbprints AWS documents for ``issuer`` (an ``HttpsUrl``), as IAM wants them.
 
-    AWS: read ``jwks_uri`` from the issuer's discovery document, open a TLS connection to its
-    host, and take the SHA-1 of the last certificate the server presents (the top intermediate
-    CA). The discovery host is included when it differs. TLS is verified (``ca_bundle`` or the
-    system's CAs), so that a forged chain cannot become a trusted thumbprint.
-    """
-    discovery_url = issuer.url.rstrip("/") + "/.well-known/openid-configuration"
-    try:
-        response = open_url(discovery_url, ca_path=ca_bundle, timeout=timeout, validate_certs=True)
-        discovery = json.loads(response.read())
-        jwks = parse_https_url(discovery["jwks_uri"], "jwks_uri", allow_path=True)
-    except (OptionError, KeyError, TypeError, ValueError, OSError) as exc:
-        raise OciAwsError(
-            "thumbprints_from_issuer: could not read jwks_uri from %s (%s); check issuer_url and issuer_ca_bundle, "
-            "or give thumbprints" % (discovery_url, getattr(exc, "msg", None) or exc),
-            endpoint=discovery_url,
-        )
-    hosts = []
-    for url in (issuer, jwks):
-        address = (url.host, url.port or 443)
-        if address not in hosts:
-            hosts.append(address)
-    return sorted(set(top_certificate_thumbprint(host, port, ca_bundle, timeout) for host, port in hosts))
-
-
-def top_certificate_thumbprint(host, port, ca_bundle=None, timeout=10):
-    """SHA-1 (hex) of the last certificate of the chain that ``host:port`` presents."""
-    context = ssl.create_default_context(cafile=ca_bundle)
-    try:
-        with socket.create_connection((host, port), timeout=timeout) as raw:
-            with context.wrap_socket(raw, server_hostname=host) as tls:
-                chain = _presented_chain(tls)
-    except OSError as exc:
-        raise OciAwsError("thumbprints_from_issuer: TLS connection to %s:%d failed (%s); check issuer_ca_bundle, or "
-                          "give thumbprints" % (host, port, exc), endpoint="%s:%d" % (host, port))
-    return hashlib.sha1(chain[-1]).hexdigest()
-
-
-def _presented_chain(tls):
-    """The certificates the server sent, leaf first, as DER."""
-    if hasattr(tls, "get_unverified_chain"):  # Python 3.13+
-        return [_der(cert) for cert in tls.get_unverified_chain()]
-    sslobj = getattr(tls, "_sslobj", None)
-    if hasattr(sslobj, "get_unverified_chain"):  # Python 3.10 to 3.12
-        return [_der(cert) for cert in sslobj.get_unverified_chain()]
-    raise OciAwsError("thumbprints_from_issuer needs Python 3.10 or later on the host that runs the module "
-                      "(it reads the certificate chain the issuer presents); give thumbprints instead")
-
-
-def _der(cert):
-    # Python 3.13 gives DER bytes; earlier versions certificate objects that export PEM.
-    return cert if isinstance(cert, bytes) else ssl.PEM_cert_to_DER_cert(cert.public_bytes())

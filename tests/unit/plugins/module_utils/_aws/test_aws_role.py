@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import NEW_ENTITY, NEW_PRINCIPAL
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import web_identity_trust_policy
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import Role, RoleManager, RoleSpec, role_arn
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import NEW_ENTITY, NEW_PRINCIPAL
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import web_identity_trust_policy
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import Role, RoleManager, RoleSpec, role_arn
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     ACCOUNT,

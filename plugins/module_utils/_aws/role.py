@@ -19,34 +19,14 @@ import json
 
 from ansible.module_utils.six import string_types
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import (
-    NEW_ENTITY,
-    NEW_PRINCIPAL,
-    NO_SUCH_ENTITY,
-    Call,
-    Plan,
-    has_code,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import NEW_ENTITY, NEW_PRINCIPAL, NO_SUCH_ENTITY, has_code
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.plan import Call, Plan
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import (
+    check_description, check_path, check_policy_arn, check_policy_name, check_role_name, check_session_duration
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import (
-    check_description,
-    check_path,
-    check_policy_arn,
-    check_policy_name,
-    check_role_name,
-    check_session_duration,
-    check_tags,
-    desired_tags,
-    tag_changes,
-    tag_list,
-    tags_dict,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import (
-    check_identity_policy,
-    federated_principals,
-    parse_document,
-    policies_equal,
-    sorted_document,
-    to_json,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.tags import check_tags, desired_tags, tag_changes, tag_list, tags_dict
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import (
+    check_identity_policy, federated_principals, parse_document, policies_equal, sorted_document, to_json
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import check_iam_owner, check_no_mark_key, iam_mark

@@ -21,25 +21,16 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import Plan, account_of
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import check_role_name
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import (
-    ProviderSpec,
-    issuer_thumbprints,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import (
-    check_trust_policy,
-    check_provider_arn,
-    check_trusts_provider,
-    normalize_conditions,
-    parse_document,
-    sorted_document,
-    web_identity_trust_policy,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import RoleSpec, role_arn, DEFAULT_PATH
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.plan import Plan
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import account_of
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import check_role_name
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.thumbprints import issuer_thumbprints
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import sorted_document
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleSpec, role_arn, DEFAULT_PATH
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import port_warning
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_text
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import TrustSpec
 
 # Options that describe the role; without role_name the module manages the provider alone.
 ROLE_OPTIONS = (
@@ -47,59 +38,6 @@ ROLE_OPTIONS = (
     "permissions_boundary", "tags", "subjects", "conditions", "trust_policy",
 )
 DELETE_PROVIDER = ("never", "if_unused", "always")
-
-
-class TrustSpec(object):
-    """Who may assume the role: tokens of the audience and subjects, or a trust policy given whole."""
-
-    def __init__(self, audience, subjects=None, conditions=None, document=None):
-        self.audience = audience
-        self.subjects = subjects
-        self.conditions = conditions
-        self.given = document
-
-    @classmethod
-    def from_params(cls, params, provider_id, audience):
-        subjects = params.get("subjects")
-        allow_any = params.get("allow_any_subject")
-        if params.get("trust_policy") is not None:
-            for other in ("subjects", "conditions"):
-                if params.get(other) is not None:
-                    raise OptionError(other, "%s conflicts with trust_policy, which replaces the generated policy: "
-                                             "remove %s, or write it into trust_policy" % (other, other))
-            if allow_any:
-                raise OptionError("allow_any_subject", "allow_any_subject conflicts with trust_policy: remove it")
-            document = parse_document(params["trust_policy"], "trust_policy")
-            check_trust_policy(document, "trust_policy")
-            check_trusts_provider(document, provider_id, "trust_policy")
-            return cls(audience, document=document)
-        if subjects is not None:
-            subjects = sorted(set(subjects))
-            if not subjects or not all(s.strip() == s and s for s in subjects):
-                raise OptionError("subjects", "subjects must list OCI client IDs (the token's sub), without blanks")
-            for subject in subjects:
-                check_text(subject, "subjects", "a list of OCI client IDs (the token's sub)")
-        if allow_any and subjects:
-            raise OptionError("allow_any_subject", "allow_any_subject conflicts with subjects: remove subjects to let "
-                                                   "every client of the domain assume the role, or set it to false")
-        if not allow_any and not subjects:
-            raise OptionError("subjects", "subjects is required: list the OCI client IDs (the token's sub) allowed to "
-                                          "assume the role, or set allow_any_subject: true to allow every client of the "
-                                          "domain that gets a token for the audience")
-        reserved = {provider_id + ":aud": "audience"}
-        if subjects:
-            reserved[provider_id + ":sub"] = "subjects"
-        conditions = params.get("conditions")
-        if conditions is not None:
-            conditions = normalize_conditions(conditions, provider_id, reserved)
-        return cls(audience, subjects=subjects, conditions=conditions)
-
-    def document(self, provider_arn, provider_id):
-        """The trust policy for the provider's ARN (a given one is checked against it)."""
-        if self.given is not None:
-            check_provider_arn(self.given, provider_arn, "trust_policy")
-            return self.given
-        return web_identity_trust_policy(provider_arn, provider_id, self.audience, self.subjects, self.conditions)
 
 
 class FederationSpec(object):
