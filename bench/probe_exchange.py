@@ -47,9 +47,11 @@ def main():
     from botocore import UNSIGNED  # pylint: disable=import-outside-toplevel
     from botocore.config import Config  # pylint: disable=import-outside-toplevel
 
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _token  # pylint: disable=import-outside-toplevel
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _http  # pylint: disable=import-outside-toplevel
     from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import connection as _aws  # pylint: disable=import-outside-toplevel
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Exchange, ExchangeSpec, OptionAdapter
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
 
     phases = Phases()
     original_call = botocore.client.BaseClient._make_api_call
@@ -80,10 +82,10 @@ def main():
             kept.append(original_session())
         return kept[0]
 
-    def timed_post(url, body, headers, cert_bundle=None, timeout=_token.TOKEN_TIMEOUT):
+    def timed_post(url, body, headers, cert_bundle=None, timeout=_http.TOKEN_TIMEOUT):
         started = time.perf_counter()
         try:
-            return _token.https_post(url, body, headers, cert_bundle, timeout)
+            return _http.https_post(url, body, headers, cert_bundle, timeout)
         finally:
             phases.token += time.perf_counter() - started
 

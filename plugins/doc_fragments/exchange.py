@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    """The options of the token exchange (argument spec: ``module_utils/_exchange.py``)."""
+    """The options of the token exchange (argument spec: ``module_utils/_exchange/options.py``)."""
 
     DOCUMENTATION = r"""
 options:

@@ -166,3 +166,6 @@ def port_warning(url, option):
 
 # The shared issuer of identity domains whose issuer was never changed (Oracle writes it with a slash).
 OCI_DEFAULT_ISSUERS = ("https://identity.oraclecloud.com/", "https://identity.oraclecloud.com")
+
+
+TOKEN_PATH = "/oauth2/v1/token"

@@ -280,7 +280,7 @@ import sys
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._assume import Assume, assume_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.assume import Assume, assume_argument_spec
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
 
 

@@ -85,7 +85,9 @@ def _lock_wait(options):
 
 def _exchange(options, warn):
     """``(credentials as a dict, expires_at)`` from a new exchange: only a miss comes here."""
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Exchange, ExchangeSpec, OptionAdapter
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
 
     spec = ExchangeSpec.from_options(OptionAdapter.from_dict(options))
     for warning in spec.warnings:

@@ -28,7 +28,7 @@ from ansible.module_utils.common.parameters import env_fallback
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Deadline, Retrier, TRANSIENT_STATUS, Transient, check_timeout, parse_retry_after
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import MalformedAnswer, OciAwsError, ServiceError, configuration_failure, unreachable
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import TOKEN_PATH, parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_readable
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.auth import AUTH_TYPES, DEFAULT_PROFILE, credentials
 
@@ -234,8 +234,6 @@ class DomainClient(object):
     attribute, so nothing downstream can leak one by accident.
     """
 
-    TOKEN_PATH = "/oauth2/v1/token"
-
     def __init__(self, sdk, url, retrier, cert_bundle=None):
         self._sdk = sdk
         self.url = url
@@ -244,7 +242,7 @@ class DomainClient(object):
 
     @property
     def token_endpoint(self):
-        return self.url + self.TOKEN_PATH
+        return self.url + TOKEN_PATH
 
     def _call(self, operation, func, answer="object"):
         """``func()``'s data, retried and translated. ``answer`` is what the API documents: a JSON

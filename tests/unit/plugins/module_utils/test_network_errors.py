@@ -20,9 +20,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
     DeadlineExceeded, MalformedAnswer, OptionError, RetriesExhausted, Unexpected, Unreachable, configuration_failure, fail_from, module_boundary,
     typed
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import AnswerTimeout, AnswerTooLarge, read_bounded
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import _classify
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import _classify
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.clock_fakes import FakeTime
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSECRETzKEYz"
@@ -327,7 +327,7 @@ def test_the_runner_reports_an_unexpected_exception_in_one_line_without_its_text
     import json
     import os
 
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _credential_process, _exchange
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import credential_process as _credential_process, sts as _exchange
 
     settings = tmp_path / "settings.json"
     fd = os.open(str(settings), os.O_WRONLY | os.O_CREAT, 0o600)
@@ -364,7 +364,7 @@ _TEMPLATES = (
 def test_no_answer_of_the_token_endpoint_is_repeated_unless_it_is_an_oauth_error(secret, template, status):
     """Whatever the token endpoint answers that is not a token nor an RFC 6749 error, no byte of it is shown."""
     from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import ClientCredentials
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import ClientCredentials
 
     body = (template % secret).encode()
     source = ClientCredentials("https://idcs-x.identity.oraclecloud.com/oauth2/v1/token", "client", "s3cr3t", "s",

@@ -16,10 +16,10 @@ import unicodedata
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils import _exchange
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import spec as _exchange
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import app as _oci_app
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files import check_profile
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.aws_files import check_profile
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import (
     check_description, check_path, check_policy_arn, check_policy_name, check_role_name
 )
@@ -27,8 +27,8 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.tags impor
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import check_thumbprints
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import normalize_conditions
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import ProcessProfile
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import OptionAdapter
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credential_process import ProcessProfile
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (
     SCOPE,

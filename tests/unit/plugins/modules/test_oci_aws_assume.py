@@ -10,8 +10,8 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils import _assume
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import assume as _assume
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials
 from ansible_collections.multicloud.oci_aws.plugins.modules import oci_aws_assume
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.exchange_fakes import (
     CLIENT_ID,

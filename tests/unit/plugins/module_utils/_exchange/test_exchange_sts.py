@@ -11,12 +11,13 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import CONNECTION_OPTIONS
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError, RetriesExhausted, ServiceError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (
-    OPTIONS, Credentials, Exchange, ExchangeSpec, OptionAdapter, exchange_argument_spec
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OPTIONS, OptionAdapter, exchange_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import trust_findings
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import ClientCredentials, GivenToken
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import ClientCredentials, GivenToken
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     clean_aws_environment,
     no_wait_retrier,

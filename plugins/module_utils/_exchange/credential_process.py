@@ -29,25 +29,19 @@ import stat
 import sys
 import zipfile
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files import (
-    HIDDEN,
-    HIDDEN_CHANGED,
-    FileChange,
-    config_section,
-    is_secret_key,
-    masked_section,
-    set_section,
-    text_of,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.aws_files import (
+    HIDDEN, HIDDEN_CHANGED, FileChange, config_section, is_secret_key, masked_section, set_section, text_of
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError, typed
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import UnsafePath
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_absolute_path, check_path_text
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import version1
 
 SETTINGS_VERSION = 1
 RUNNER_NAME = "credential_process.pyz"
-ENTRY_MODULE = "ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process"
-EXCHANGE_MODULE = "ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange"
+ENTRY_MODULE = "ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credential_process"
+EXCHANGE_MODULE = "ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts"
 # What the runner carries: the collection's module_utils and Ansible's that they use.
 BUNDLED = ("ansible.module_utils", "ansible_collections.multicloud.oci_aws.plugins.module_utils")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -219,17 +213,6 @@ def check_own_files(settings):
             raise UnsafePath(exc.msg + fix, **exc.details)
 
 
-def version1(credentials):
-    """The credential_process answer (AWS CLI "Sourcing credentials with an external process")."""
-    return {
-        "Version": 1,
-        "AccessKeyId": credentials.access_key,
-        "SecretAccessKey": credentials.secret_key,
-        "SessionToken": credentials.session_token,
-        "Expiration": credentials.as_dict()["expiration"],
-    }
-
-
 def main(argv, stdout=None, stderr=None):
     """``--settings FILE``: print Version 1 JSON and return 0, or explain on stderr and return 1."""
     stdout = stdout or sys.stdout
@@ -238,7 +221,9 @@ def main(argv, stdout=None, stderr=None):
     parser.add_argument("--settings", required=True, help="the settings file that oci_aws_assume wrote")
     args = parser.parse_args(argv)
     # The exchange (and boto3) load only now, after the arguments are known to be right.
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Exchange, ExchangeSpec, OptionAdapter
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
 
     try:
         check_own_files(args.settings)

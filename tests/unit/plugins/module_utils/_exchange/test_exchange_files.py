@@ -14,30 +14,17 @@ import zipfile
 
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files import (
-    FileChange,
-    check_profile,
-    credentials_change,
-    is_secret_key,
-    masked_section,
-    masked_text,
-    private_directory,
-    section_values,
-    set_section,
-    shadowing_credentials,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.aws_files import (
+    FileChange, check_profile, credentials_change, is_secret_key, masked_section, masked_text, private_directory, section_values, set_section,
+    shadowing_credentials
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import (
-    ProcessProfile,
-    _masked_settings,
-    check_own_files,
-    load_settings,
-    main,
-    runner_archive,
-    runner_bundle,
-    version1,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credential_process import (
+    ProcessProfile, _masked_settings, check_own_files, load_settings, main, runner_archive, runner_bundle
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials, OptionAdapter
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import version1
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import UnsafePath
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.exchange_fakes import (
     CLIENT_ID,
@@ -223,8 +210,8 @@ def test_the_runner_is_deterministic_and_carries_the_exchange():
     assert first == second
     names = zipfile.ZipFile(io.BytesIO(first)).namelist()
     for needed in ("__main__.py", "ansible/__init__.py", "ansible/module_utils/basic.py",
-                   "ansible_collections/multicloud/oci_aws/plugins/module_utils/_exchange.py",
-                   "ansible_collections/multicloud/oci_aws/plugins/module_utils/_credential_process.py",
+                   "ansible_collections/multicloud/oci_aws/plugins/module_utils/_exchange/sts.py",
+                   "ansible_collections/multicloud/oci_aws/plugins/module_utils/_exchange/credential_process.py",
                    "ansible_collections/multicloud/oci_aws/plugins/module_utils/__init__.py"):
         assert needed in names
     assert not any("__pycache__" in name for name in names)
@@ -261,7 +248,7 @@ def test_the_runner_explains_failures_on_stderr_and_exits_1(tmp_path):
 
 
 def test_main_prints_version_1_json(tmp_path, monkeypatch):
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _exchange
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import sts as _exchange
 
     made = []
 
@@ -356,7 +343,7 @@ def test_a_directory_of_ours_open_to_others_gives_a_warning_and_keeps_its_mode(t
 
 
 def test_a_failed_write_is_an_error_naming_the_option(tmp_path, monkeypatch):
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _aws_files
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import aws_files as _aws_files
 
     def full(path, data):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -368,7 +355,8 @@ def test_a_failed_write_is_an_error_naming_the_option(tmp_path, monkeypatch):
 
 
 def test_one_atomic_write_for_the_module_and_the_cache():
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _aws_files, _paths
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _paths
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import aws_files as _aws_files
 
     assert _aws_files.atomic_write is _paths.atomic_write
 
@@ -377,7 +365,7 @@ def test_the_runner_knows_its_own_archive(tmp_path):
     runner = tmp_path / "runner.pyz"
     runner.write_bytes(runner_bundle())
     program = "import sys; sys.path.insert(0, sys.argv[1]); from %s import runner_archive; print(runner_archive())" % (
-        "ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process")
+        "ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credential_process")
     done = subprocess.run([sys.executable, "-c", program, str(runner)], capture_output=True, text=True, timeout=60,
                           env=dict(os.environ, PYTHONPATH=""), check=False)
     assert done.stdout.strip() == str(runner), done.stderr

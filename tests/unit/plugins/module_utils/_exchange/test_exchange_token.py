@@ -13,7 +13,8 @@ import pytest
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, RetriesExhausted, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import ClientCredentials, Expectations, FileToken, GivenToken, Token
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import ClientCredentials, FileToken, GivenToken, Token
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.preflight import Expectations
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import https_post
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import _make_pki, no_wait_retrier
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.exchange_fakes import (

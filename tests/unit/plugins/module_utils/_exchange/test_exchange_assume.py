@@ -5,9 +5,9 @@ import datetime
 import pytest
 from botocore.stub import Stubber
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._assume import Assume, assume_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.assume import Assume, assume_argument_spec
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import no_wait_retrier
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.exchange_fakes import ACCOUNT

@@ -16,18 +16,16 @@ import os
 
 from ansible.module_utils.common.parameters import env_fallback
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files import (
-    check_profile,
-    credentials_change,
-    shadowing_credentials,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.aws_files import check_profile, credentials_change, shadowing_credentials
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import MalformedAnswer, OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import ProcessProfile
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credential_process import ProcessProfile
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Exchange, ExchangeSpec, OptionAdapter, exchange_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter, exchange_argument_spec
 
 DEFAULT_PROCESS_DIR = "~/.aws/multicloud.oci_aws"
 
