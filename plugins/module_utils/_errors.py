@@ -8,9 +8,7 @@ into ``fail_json`` or ``AnsibleLookupError`` at exactly one boundary), and bound
 jittered exponential backoff that honour ``Retry-After``.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import contextlib
 import socket
@@ -27,7 +25,7 @@ class OciAwsError(Exception):
     """
 
     def __init__(self, msg, **details):
-        super(OciAwsError, self).__init__(msg)
+        super().__init__(msg)
         self.msg = msg
         self.details = dict((k, v) for k, v in details.items() if v is not None)
 
@@ -36,7 +34,7 @@ class OptionError(OciAwsError):
     """Bad input, found before any change: the message names the option and the fix."""
 
     def __init__(self, option, msg, **details):
-        super(OptionError, self).__init__(msg, option=option, **details)
+        super().__init__(msg, option=option, **details)
         self.option = option
 
 
@@ -61,7 +59,7 @@ class MalformedAnswer(ServiceError):
     """
 
     def __init__(self, endpoint, what, status=None, **details):
-        super(MalformedAnswer, self).__init__(
+        super().__init__(
             "%s answered%s with something that is not what its API documents: %s (the answer is not shown: it may "
             "hold credentials); a proxy or a misbehaving service may be in the way, try again later"
             % (endpoint, " HTTP %s" % status if status is not None else "", what),
@@ -80,7 +78,7 @@ class Unexpected(OciAwsError):
     """
 
     def __init__(self, exc, where):
-        super(Unexpected, self).__init__(
+        super().__init__(
             "unexpected %s during %s (its text is not shown: it may quote a service's answer); run again, and "
             "report it to the multicloud.oci_aws maintainers if it persists" % (type(exc).__name__, where),
             error_code="Unexpected", exception_type=type(exc).__name__)
@@ -150,11 +148,7 @@ def module_boundary(module, where):
 
 
 FIX_APP = "run multicloud.oci_aws.oci_oidc_app"
-
-
 FIX_POLICY = "run multicloud.oci_aws.oci_token_policy"
-
-
 FIX_AWS = "run multicloud.oci_aws.aws_oidc_role"
 
 
@@ -165,7 +159,7 @@ class Breakpoint(OciAwsError):
     """
 
     def __init__(self, step, msg, **details):
-        super(Breakpoint, self).__init__("%s [step %s of the procedure]" % (msg, step), step=step, **details)
+        super().__init__("%s [step %s of the procedure]" % (msg, step), step=step, **details)
         self.step = step
 
 

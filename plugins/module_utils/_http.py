@@ -20,12 +20,8 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import r
 
 
 TOKEN_TIMEOUT = 15
-
-
 # An answer of the token endpoint is a few kilobytes; more is not a token answer, and is not read.
 MAX_ANSWER_BYTES = 1024 * 1024
-
-
 _READ_CHUNK = 16384
 
 
@@ -46,7 +42,7 @@ class AnswerTooLarge(Exception):
     """An answer longer than :data:`MAX_ANSWER_BYTES`; it is not read further."""
 
     def __init__(self, size, status=None):
-        super(AnswerTooLarge, self).__init__(size)
+        super().__init__(size)
         self.status = status
 
 

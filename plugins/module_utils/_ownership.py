@@ -13,9 +13,7 @@ both compared case-insensitively by the identity domain) and IAM's ``Tags`` (``[
 case-sensitive) both hold it, survive every update, and can be seen in the consoles.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 

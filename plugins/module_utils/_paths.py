@@ -18,9 +18,7 @@ run code from, and creates what is missing.
   directory, so that a reader sees the old content or the new, never a part.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import errno
 import os

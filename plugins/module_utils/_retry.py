@@ -18,16 +18,12 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
 
 # The HTTP statuses that mean "try again later" to every client of the collection (OCI, IAM/STS, the token endpoint).
 TRANSIENT_STATUS = frozenset((429, 500, 502, 503, 504))
-
-
 # The option that bounds each exchange and each module call, and its documented defaults.
 TIMEOUT_OPTION = "timeout"
-
-
 DEFAULT_TIMEOUT = 60
 
 
-class Deadline(object):
+class Deadline:
     """The end of the time one exchange or one module call may take, ``seconds`` from its creation.
 
     Every attempt's socket timeout is ``timeout(per_attempt)``: at most what is left. ``option``
@@ -112,7 +108,7 @@ def _within(func, seconds):
     return True, outcome.get("value")
 
 
-class Transient(object):
+class Transient:
     """What a classifier returns for a retryable failure: a description and the server's hint."""
 
     def __init__(self, description, retry_after=None):
@@ -131,7 +127,7 @@ def parse_retry_after(value):
     return seconds if seconds >= 0 else None
 
 
-class Retrier(object):
+class Retrier:
     """Bounded retries with full-jitter exponential backoff.
 
     Attempt ``n`` (from 1) failing transiently waits ``uniform(0, min(max_delay, base_delay * 2**(n-1)))``,

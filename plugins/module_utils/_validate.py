@@ -13,9 +13,7 @@ Also the audience, which three modules and the exchange share: its default, its 
 scope a client requests for it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import re

@@ -3,9 +3,7 @@
 # Copyright: contributors to multicloud.oci_aws
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: aws_oidc_role
@@ -447,7 +445,7 @@ def main():
         spec = FederationSpec.from_params(module.params)
         connection = AwsConnection.from_options(module.params, retrier=Retrier(
             deadline=deadline_from(module.params, DEFAULT_TIMEOUT)))
-        for warning in spec.warnings + connection.warnings():
+        for warning in spec.warnings:
             module.warn(warning)
         iam = connection.client("iam")
         federation = Federation(

@@ -28,9 +28,7 @@ every fork of a run (and later runs) reuse one exchange while the credentials ar
 It imports only the standard library and ``_paths``: a cache hit loads neither boto3 nor oci.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import errno
 import fcntl

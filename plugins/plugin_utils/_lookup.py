@@ -10,9 +10,7 @@ Only the standard library and the cache are imported here: a cache hit never loa
 exchange, botocore, boto3 or oci.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import hashlib
 

@@ -17,9 +17,7 @@ different places never share a cache entry. ``tests/unit/plugins/plugin_utils/te
 compares it with the installed botocore.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import re

@@ -16,9 +16,7 @@ environment (``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_SESSION_TOK
 imported only when a client is made.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import re
@@ -83,7 +81,7 @@ def aws_argument_spec():
     )
 
 
-class EventualConsistency(object):
+class EventualConsistency:
     """An error IAM answers while a change that was just made propagates: worth retrying.
 
     ``message_part`` narrows the match (IAM answers ``MalformedPolicyDocument: Invalid
@@ -145,7 +143,7 @@ def _unsigned_session():
     return _UNSIGNED_SESSION[0]
 
 
-class AwsConnection(object):
+class AwsConnection:
     """Where and as whom to call AWS; every value may be None (botocore's defaults then apply)."""
 
     def __init__(self, profile=None, region=None, access_key=None, secret_key=None, session_token=None,
@@ -194,10 +192,6 @@ class AwsConnection(object):
     def verify(self):
         """botocore's ``verify``: a CA bundle path, or None for its own default (never False)."""
         return self.aws_ca_bundle or None
-
-    def warnings(self):
-        """Nothing to warn about today; kept so callers need not know which connections can warn."""
-        return []
 
     def session(self):
         botocore = _botocore()
@@ -254,7 +248,7 @@ class AwsConnection(object):
                          ca_bundle=self.aws_ca_bundle)
 
 
-class AwsClient(object):
+class AwsClient:
     """A botocore client whose calls are retried when transient and report typed errors.
 
     ``url_option`` names the option that chose the endpoint (``endpoint_url``), None when botocore

@@ -17,9 +17,7 @@ other role trusts it (``delete_provider: if_unused``, which reads the account's 
 only then), never (``never``), or regardless (``always``). Present state never lists roles.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.plan import Plan
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import account_of
@@ -40,7 +38,7 @@ ROLE_OPTIONS = (
 DELETE_PROVIDER = ("never", "if_unused", "always")
 
 
-class FederationSpec(object):
+class FederationSpec:
     """Every option checked, before any request: the provider, and the role and its trust if any."""
 
     def __init__(self, state, provider, role_name=None, role=None, trust=None, delete_provider="if_unused",
@@ -89,7 +87,7 @@ class FederationSpec(object):
                    warnings=warnings, adopt=params.get("adopt", False))
 
 
-class Federation(object):
+class Federation:
     """Converge the provider and the role: read both, plan both, then make the calls.
 
     ``account()`` gives ``(partition, account_id)`` when no existing resource tells it (to
@@ -161,7 +159,7 @@ class Federation(object):
         return result.as_dict()
 
 
-class Outcome(object):
+class Outcome:
     """The module's result from the plans and the states after them, diff included."""
 
     def __init__(self, provider_plan, provider_after):

@@ -8,13 +8,10 @@ fails before any change, naming the option), and the tag changes that converge a
 Limits are those of the IAM API reference.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 
-from ansible.module_utils.six import string_types
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_pattern, shown
@@ -29,21 +26,21 @@ MIN_SESSION, MAX_SESSION = 3600, 43200
 
 
 def check_role_name(value, option="role_name"):
-    if not isinstance(value, string_types) or not _ROLE_NAME.fullmatch(value):
+    if not isinstance(value, str) or not _ROLE_NAME.fullmatch(value):
         raise OptionError(option, "%s %s is not a valid IAM role name: 1 to 64 ASCII letters, digits and +=,.@_-"
                           % (option, shown(value)))
     return value
 
 
 def check_policy_name(value, option):
-    if not isinstance(value, string_types) or not _POLICY_NAME.fullmatch(value):
+    if not isinstance(value, str) or not _POLICY_NAME.fullmatch(value):
         raise OptionError(option, "%s: %s is not a valid IAM policy name: 1 to 128 ASCII letters, digits and +=,.@_-"
                           % (option, shown(value)))
     return value
 
 
 def check_path(value, option="path"):
-    if not isinstance(value, string_types) or not _PATH.fullmatch(value):
+    if not isinstance(value, str) or not _PATH.fullmatch(value):
         raise OptionError(option, "%s %s is not a valid IAM path: it starts and ends with / (\"/\" or "
                                   "\"/division/team/\"), up to 512 printable ASCII characters without spaces"
                           % (option, shown(value)))
@@ -51,7 +48,7 @@ def check_path(value, option="path"):
 
 
 def check_policy_arn(value, option):
-    if not isinstance(value, string_types) or not _POLICY_ARN.fullmatch(value):
+    if not isinstance(value, str) or not _POLICY_ARN.fullmatch(value):
         raise OptionError(option, "%s: %s is not a managed policy ARN; use arn:aws:iam::aws:policy/<name> or "
                                   "arn:aws:iam::<12-digit account>:policy/<path/><name>" % (option, shown(value)))
     return value

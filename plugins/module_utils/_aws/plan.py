@@ -13,8 +13,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import has_code
 
 
-
-class Call(object):
+class Call:
     """One planned write request, sent only outside check mode.
 
     ``done_if`` is an error code that means the request's goal is reached already: ``NoSuchEntity``
@@ -39,7 +38,7 @@ class Call(object):
         return "Call(%s)" % self.operation
 
 
-class Plan(object):
+class Plan:
     """What converging one resource takes: its state before and after, and the calls between."""
 
     def __init__(self, before, after, calls):

@@ -13,16 +13,13 @@ and numbers equal their lower-case string form; ``"Principal": "*"`` equals ``{"
 default, ``2008-10-17``.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import copy
 import fnmatch
 import json
 import re
 
-from ansible.module_utils.six import string_types
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_pattern, check_text
@@ -43,13 +40,11 @@ _CONDITION_KEY = re.compile(r"[\x21-\x7e]{1,256}", re.ASCII)
 # Claims of a web identity token that trust policies test as ``<provider>:<claim>``.
 _TOKEN_CLAIMS = frozenset(("aud", "sub", "oaud", "azp", "amr"))
 _OIDC_PROVIDER_ARN = re.compile(r"arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider/([\x21-\x7e]+)", re.ASCII)
-
-
 # -- input ---------------------------------------------------------------------------------
 
 def parse_document(value, option):
     """A policy document from JSON text or a mapping, as a new dict; else :class:`OptionError`."""
-    if isinstance(value, string_types):
+    if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError as exc:
@@ -111,7 +106,7 @@ def check_trust_policy(document, option):
                                       "trust policy (give permissions with inline_policies or managed_policy_arns)"
                               % (option, number))
         for action in _as_list(statement.get("Action", statement.get("NotAction"))):
-            if not isinstance(action, string_types) or action.lower() not in TRUST_ACTIONS:
+            if not isinstance(action, str) or action.lower() not in TRUST_ACTIONS:
                 raise OptionError(option, "%s: statement %d allows %r; a trust policy may only name sts:AssumeRole* "
                                           "and session actions such as %s" % (option, number, action, WEB_IDENTITY_ACTION))
 
@@ -122,13 +117,13 @@ def federated_principals(document):
     for statement in statements(document):
         principal = statement.get("Principal")
         if statement.get("Effect") == "Allow" and isinstance(principal, dict):
-            found.update(p for p in _as_list(principal.get("Federated", [])) if isinstance(p, string_types))
+            found.update(p for p in _as_list(principal.get("Federated", [])) if isinstance(p, str))
     return found
 
 
 def oidc_provider_id(arn):
     """``(partition, account, provider_id)`` of an IAM OIDC provider ARN, or None."""
-    match = _OIDC_PROVIDER_ARN.fullmatch(arn) if isinstance(arn, string_types) else None
+    match = _OIDC_PROVIDER_ARN.fullmatch(arn) if isinstance(arn, str) else None
     return match.groups() if match else None
 
 
@@ -205,7 +200,7 @@ def normalize_conditions(conditions, provider_id, reserved, option="conditions")
 
 def _condition_value(value, option, operator, key):
     values = value if isinstance(value, list) else [value]
-    if not values or not all(isinstance(v, (string_types, bool, int, float)) for v in values):
+    if not values or not all(isinstance(v, (str, bool, int, float)) for v in values):
         raise OptionError(option, "%s: %s on %s needs a value or a list of values" % (option, operator, key))
     texts = [str(v).lower() if isinstance(v, bool) else str(v) for v in values]
     return texts[0] if len(texts) == 1 else texts
@@ -250,7 +245,7 @@ def _principal(value):
 
 
 def _root_account(value):
-    match = _ROOT_PRINCIPAL.fullmatch(value) if isinstance(value, string_types) else None
+    match = _ROOT_PRINCIPAL.fullmatch(value) if isinstance(value, str) else None
     return match.group(1) if match else value
 
 
@@ -269,12 +264,12 @@ def _canonical(value):
         return "true" if value else "false"
     if value is None:
         return ("null",)
-    return value if isinstance(value, string_types) else str(value)
+    return value if isinstance(value, str) else str(value)
 
 
 def canonical(document):
     """A hashable form of a policy document in which IAM-equal documents are equal."""
-    if isinstance(document, string_types):
+    if isinstance(document, str):
         try:
             document = json.loads(document)
         except ValueError:
@@ -299,7 +294,7 @@ def sorted_document(value):
     return value
 
 
-class TrustSpec(object):
+class TrustSpec:
     """Who may assume the role: tokens of the audience and subjects, or a trust policy given whole."""
 
     def __init__(self, audience, subjects=None, conditions=None, document=None):

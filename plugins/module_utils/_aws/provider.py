@@ -10,13 +10,10 @@ thumbprint list): the provider is never deleted and recreated, which would break
 for every role that trusts it meanwhile.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 
-from ansible.module_utils.six import string_types
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import NO_SUCH_ENTITY, has_code
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.plan import Call, Plan
@@ -35,7 +32,7 @@ OTHERWISE = ("keep managing it where it was made: an account has one provider pe
 MAX_THUMBPRINTS = 5
 
 
-class ProviderSpec(object):
+class ProviderSpec:
     """The provider asked for. ``None`` for ``client_ids``, ``thumbprints``, ``tags`` means "leave alone"."""
 
     def __init__(self, issuer, audience, client_ids=None, thumbprints=None, tags=None, purge_tags=True,
@@ -62,7 +59,7 @@ class ProviderSpec(object):
         if client_ids is not None:
             client_ids = sorted(set(client_ids))
             if not 1 <= len(client_ids) <= MAX_CLIENT_IDS or not all(
-                    isinstance(c, string_types) and 0 < len(c) <= 255 for c in client_ids):
+                    isinstance(c, str) and 0 < len(c) <= 255 for c in client_ids):
                 raise OptionError("client_ids", "client_ids must list 1 to %d client IDs of up to 255 characters"
                                   % MAX_CLIENT_IDS)
             for client_id in client_ids:
@@ -97,8 +94,8 @@ class ProviderSpec(object):
 
 def check_thumbprints(values, option="thumbprints"):
     """Thumbprints as IAM stores them: lower-case, sorted, 1 to 5."""
-    malformed = [v for v in values if not isinstance(v, string_types) or not _THUMBPRINT.fullmatch(v)]
-    result = sorted(set(v.lower() for v in values if isinstance(v, string_types)))
+    malformed = [v for v in values if not isinstance(v, str) or not _THUMBPRINT.fullmatch(v)]
+    result = sorted(set(v.lower() for v in values if isinstance(v, str)))
     if malformed or not 1 <= len(result) <= MAX_THUMBPRINTS:
         raise OptionError(option, "%s must list 1 to %d SHA-1 fingerprints of 40 hex digits each%s; omit the option "
                                   "to let AWS verify the issuer's certificate with its own CA library"
@@ -106,7 +103,7 @@ def check_thumbprints(values, option="thumbprints"):
     return result
 
 
-class Provider(object):
+class Provider:
     """An IAM OIDC provider as IAM describes it (or as a plan predicts it)."""
 
     def __init__(self, arn, url, client_ids, thumbprints, tags):
@@ -126,7 +123,7 @@ class Provider(object):
                 "thumbprints": list(self.thumbprints), "tags": dict(self.tags)}
 
 
-class ProviderManager(object):
+class ProviderManager:
     """Find, converge and delete the OIDC provider of one issuer. A provider without the
     collection's mark is planned but refused, unless the spec says ``adopt``."""
 

@@ -11,13 +11,10 @@ description and the maximum session duration), so that the result does not depen
 service treats an omitted one.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 
-from ansible.module_utils.six import string_types
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import NEW_ENTITY, NEW_PRINCIPAL, NO_SUCH_ENTITY, has_code
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.plan import Call, Plan
@@ -36,7 +33,7 @@ DEFAULT_SESSION = 3600
 MAX_DESCRIPTION = 1000
 
 
-class RoleSpec(object):
+class RoleSpec:
     """The role asked for, its trust policy aside (that depends on the provider's ARN)."""
 
     def __init__(self, name, path=None, description=None, max_session_duration=None, managed_policy_arns=None,
@@ -97,7 +94,7 @@ def _inline_policies(value):
     return policies
 
 
-class Role(object):
+class Role:
     """A role as IAM describes it (or as a plan predicts it).
 
     ``managed_policy_arns`` and ``inline_policies`` are None when they were not read (the user
@@ -146,7 +143,7 @@ def role_arn(partition, account, path, name):
     return "arn:%s:iam::%s:role%s%s" % (partition, account, path, name)
 
 
-class RoleManager(object):
+class RoleManager:
     """Find, converge and delete one role. A role without the collection's mark (the tag
     ``managed-by: multicloud.oci_aws``) is planned but refused, unless the spec says ``adopt``;
     ``warn(msg)`` is told when one is adopted."""
@@ -289,7 +286,7 @@ class RoleManager(object):
         names = []
         for role in self.iam.list_all("list_roles", "Roles"):
             document = role.get("AssumeRolePolicyDocument")
-            if isinstance(document, string_types):
+            if isinstance(document, str):
                 try:
                     document = json.loads(document)
                 except ValueError:

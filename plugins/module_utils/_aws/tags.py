@@ -16,8 +16,6 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
 # IAM's tag pattern [\p{L}\p{Z}\p{N}_.:/=+\-@]*: letters and digits of any script, and spaces (Zs),
 # never a tab, a line break or another control character.
 _TAG_TEXT = re.compile(u"[\\w \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000.:/=+@-]*")
-
-
 MAX_TAGS = 50
 
 

@@ -8,9 +8,7 @@ exchange (``_exchange``), then write the AWS profiles asked for (``_aws_files``,
 ``_credential_process``), each only when it differs, none in check mode.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 
@@ -49,7 +47,7 @@ def _aws_file(path, name):
     return os.path.expanduser(path or os.path.join("~", ".aws", name))
 
 
-class Assume(object):
+class Assume:
     """The exchange and the profiles, every option checked before any request."""
 
     def __init__(self, options, spec, credentials_file, credentials_profile=None, process=None, verify=False):

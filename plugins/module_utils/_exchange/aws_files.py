@@ -16,9 +16,7 @@ checks key files (``_paths.check_trusted``). A file is written only when its con
 (:func:`is_secret_key`) is never shown.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import errno
 import os
@@ -84,7 +82,7 @@ def read_file(path):
         raise OciAwsError("cannot read %s: %s" % (path, exc.strerror))
 
 
-class FileChange(object):
+class FileChange:
     """One private file: its content before and after, written only when they differ.
 
     ``describe(content, other)`` renders a content for the diff, never a secret (``other`` is the

@@ -15,9 +15,7 @@ Version 1 JSON that botocore and the AWS CLI read. The settings hold the client 
 shared credentials file holds keys: private to the user.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import argparse
 import hashlib
@@ -56,7 +54,7 @@ PATH_OPTIONS = ("token_file", "cert_bundle", "aws_ca_bundle")
 DIR_OPTION = "credential_process_dir"
 
 
-class ProcessProfile(object):
+class ProcessProfile:
     """A config profile whose ``credential_process`` runs the exchange with the options of this run."""
 
     def __init__(self, profile, config_file, directory):

@@ -13,7 +13,7 @@ import datetime
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import MalformedAnswer
 
 
-class Credentials(object):
+class Credentials:
     """Temporary AWS credentials, in the forms callers return."""
 
     def __init__(self, access_key, secret_key, session_token, expiration, assumed_role_arn):

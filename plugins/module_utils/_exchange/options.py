@@ -18,23 +18,13 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import D
 
 
 DEFAULT_SESSION_NAME = "ansible-oci-aws"
-
-
 DEFAULT_DURATION = 3600
 
 TOKEN_OPTIONS = ("domain_url", "token_url", "client_id", "client_secret", "scope", "token", "token_file", "cert_bundle")
-
-
 CHECK_OPTIONS = ("audience", "issuer")
-
-
 STS_OPTIONS = ("role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns")
-
-
 # Every option of the exchange, as the module and the lookup name them.
 OPTIONS = TOKEN_OPTIONS + CHECK_OPTIONS + STS_OPTIONS + CONNECTION_OPTIONS + (TIMEOUT_OPTION,)
-
-
 SECRET_OPTIONS = ("client_secret", "token", "secret_key", "session_token")
 
 
@@ -62,7 +52,7 @@ def exchange_argument_spec():
     return spec
 
 
-class OptionAdapter(object):
+class OptionAdapter:
     """One way to read options, whoever holds them: ``get(name)`` gives the value, None meaning not set."""
 
     def __init__(self, getter):

@@ -13,11 +13,10 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import OC
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import utc_iso
 
 
-
 REQUIRED_CLAIMS = ("iss", "aud", "sub", "exp", "iat")
 
 
-class Expectations(object):
+class Expectations:
     """What AWS will require of the token: its issuer, its single audience, and that it is valid now.
 
     ``issuer`` is the URL of the IAM OIDC provider (compared character for character, as STS

@@ -26,25 +26,15 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import r
 
 
 MIN_DURATION, MAX_DURATION = 900, 43200
-
-
 MAX_POLICY_ARNS = 10
-
-
 MAX_POLICY_LENGTH = 2048
-
-
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})", re.ASCII)
-
-
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
-
-
 # The client ID goes into the token request's Basic authorization: printable ASCII, no spaces.
 _CLIENT_ID = re.compile(r"[\x21-\x7e]{1,255}", re.ASCII)
 
 
-class ExchangeSpec(object):
+class ExchangeSpec:
     """Every option of the exchange, checked before any request."""
 
     def __init__(self, expectations, token_source, role_arn, role_session_name, duration_seconds, policy, policy_arns,
@@ -107,7 +97,6 @@ class ExchangeSpec(object):
         connection_options = options.as_dict(CONNECTION_OPTIONS)
         connection_options["validate_certs"] = options.get("validate_certs", True)
         connection = AwsConnection.from_options(connection_options, retrier=retrier)
-        warnings.extend(connection.warnings())
         return cls(expectations, token_source, role_arn, session_name, duration, policy, policy_arns, connection, warnings,
                    deadline=retrier.deadline)
 

@@ -19,9 +19,7 @@ an OCI token (``_token``) exchanged for temporary AWS credentials with
 - :class:`Credentials` is the answer in every form callers return.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 import time
@@ -48,7 +46,7 @@ IDP_UNREACHABLE = (EventualConsistency("IDPCommunicationError"),
 EXPIRED = "ExpiredTokenException"
 
 
-class _Attempts(object):
+class _Attempts:
     """What the retries of one STS call know: the token sent last, and whether STS called it expired."""
 
     def __init__(self):
@@ -57,7 +55,7 @@ class _Attempts(object):
         self.renewed_after_expiry = False
 
 
-class Exchange(object):
+class Exchange:
     """Token -> preflight -> STS -> :class:`Credentials`, with STS's refusals explained.
 
     ``read_role(name)`` returns IAM's ``GetRole`` answer for diagnoses; it may raise

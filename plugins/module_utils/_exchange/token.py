@@ -18,9 +18,7 @@ the preflight that reads it (without trusting it) before STS does.
 Neither the token nor the client secret ever enters a message.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import base64
 import binascii
@@ -29,7 +27,6 @@ import http.client as http_client
 import json
 import re
 import socket
-import time
 import urllib.error as urllib_error
 import urllib.parse as urllib_parse
 
@@ -63,7 +60,7 @@ def _b64json(part, what):
     return value
 
 
-class Token(object):
+class Token:
     """An access token and its claims, decoded without verifying the signature (STS verifies it).
 
     ``origin`` says where it came from, for messages (never the token itself).
@@ -115,7 +112,7 @@ class Token(object):
         return aud if isinstance(aud, list) else [aud]
 
 
-class TokenSource(object):
+class TokenSource:
     """Where tokens come from. ``current(now)`` gives the token to send; ``renew()`` drops it."""
 
     renewable = False
@@ -140,7 +137,7 @@ class GivenToken(TokenSource):
     """A token given as a string (option ``token``): used as it is, never renewed."""
 
     def __init__(self, raw):
-        super(GivenToken, self).__init__()
+        super().__init__()
         self._token = Token.parse(raw, "the token given in token", option="token")
 
     def _obtain(self):
@@ -153,7 +150,7 @@ class FileToken(TokenSource):
     renewable = True
 
     def __init__(self, path):
-        super(FileToken, self).__init__()
+        super().__init__()
         self.path = path
 
     def _obtain(self):
@@ -170,7 +167,7 @@ class _HttpAnswer(Exception):
     """A transient HTTP answer of the token endpoint, for the retrier."""
 
     def __init__(self, status, retry_after):
-        super(_HttpAnswer, self).__init__(status)
+        super().__init__(status)
         self.status = status
         self.retry_after = retry_after
 
@@ -191,8 +188,8 @@ class ClientCredentials(TokenSource):
     renewable = True
 
     def __init__(self, token_url, client_id, client_secret, scope, audience, cert_bundle=None, retrier=None,
-                 post=https_post, clock=time.time, url_option="token_url"):
-        super(ClientCredentials, self).__init__()
+                 post=https_post, url_option="token_url"):
+        super().__init__()
         self.token_url = token_url
         self.client_id = client_id
         self._secret = client_secret
@@ -201,7 +198,6 @@ class ClientCredentials(TokenSource):
         self.cert_bundle = cert_bundle
         self.retrier = retrier or Retrier()
         self._post = post
-        self._clock = clock
         # The option the token URL came from (token_url, or domain_url), for configuration errors.
         self.url_option = url_option
 

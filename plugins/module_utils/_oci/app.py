@@ -15,9 +15,7 @@ display name that matches only regardless of case is reported and never renamed.
 snake_case, which is also what the diff and the ``app`` return value show; a secret never enters it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 import re
@@ -115,7 +113,7 @@ def definition_ops(current, desired):
     return ops
 
 
-class AppSpec(object):
+class AppSpec:
     """The app the user asked for, checked: each bad value is an :class:`OptionError` naming the option."""
 
     def __init__(self, display_name, audience=DEFAULT_AUDIENCE, scopes=None, description=None, client_id=None,
@@ -216,7 +214,7 @@ def _check_expiry(value):
     return value
 
 
-class AppManager(object):
+class AppManager:
     """Ensures one app, known by its display name. Mutations follow one shape: nothing differs →
     no call; check mode → changed, no call; else call. ``warn(msg)`` receives what the user must be told.
     """

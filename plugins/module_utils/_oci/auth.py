@@ -17,11 +17,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_readable
 
 AUTH_TYPES = ("api_key", "instance_principal", "resource_principal", "security_token")
-
-
 DEFAULT_CONFIG_FILE = "~/.oci/config"
-
-
 DEFAULT_PROFILE = "DEFAULT"
 
 
@@ -67,7 +63,7 @@ def _resource_principal_signer(oci):
                                        "incomplete or invalid (%s)" % exc)
 
 
-class ConfigProfile(object):
+class ConfigProfile:
     """One profile of an OCI config file, checked enough to name the option and the fix."""
 
     def __init__(self, oci, path, profile, config):

@@ -16,9 +16,7 @@ lookup (on the controller), so it takes plain option values, never an ``AnsibleM
 may not talk to OCI at all (a lookup's cache hit) pay no import time.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import re
 import sys
@@ -227,7 +225,7 @@ def service_error(exc, operation):
     return ServiceError(msg, status=exc.status, error_code=code, request_id=exc.request_id, detail=detail)
 
 
-class DomainClient(object):
+class DomainClient:
     """The identity domain's admin API as plain dicts (camelCase, as the service sends them).
 
     Every call is retried while transient and translated when not; reads never return a secret

@@ -9,9 +9,7 @@ fetches the JWKS anonymously). Only these two attributes of the single Settings 
 written, by PATCH: a PUT would reset every setting it does not name.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import (
@@ -22,8 +20,6 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import (
 
 # (view key, Settings attribute)
 FIELDS = (("issuer", "issuer"), ("signing_cert_public_access", "signingCertPublicAccess"))
-
-
 # The issuer of a domain that was never given one, as the service writes it (with its trailing slash).
 SERVICE_DEFAULT_ISSUER = "https://identity.oraclecloud.com/"
 DEFAULT = "default"
@@ -69,7 +65,7 @@ def view(settings):
                 signing_cert_public_access=bool(settings.get("signingCertPublicAccess")))
 
 
-class TokenPolicyManager(object):
+class TokenPolicyManager:
     """Ensures the issuer and the signing keys' public access of one identity domain."""
 
     def __init__(self, client, issuer, signing_cert_public_access=True, check_mode=False):
