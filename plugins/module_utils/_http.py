@@ -104,8 +104,8 @@ def tls_refusal(url, option, bundle, bundle_option, exc=None):
     if bundle:
         return ServiceError(
             "%s: its TLS certificate did not verify with the CA bundle given in %s (%s)%s: give in %s the bundle of "
-            "the CA that signs the certificate of %s, or check %s" % (url, bundle_option, bundle, why, bundle_option,
-                                                                     host_of(url), option), endpoint=url)
+            "the CA that signs the certificate of %s, or check %s" % (
+                url, bundle_option, bundle, why, bundle_option, host_of(url), option), endpoint=url)
     return ServiceError(
         "%s: its TLS certificate could not be verified with the system's CA certificates%s; if %s is reached through "
         "a private CA, set %s to that CA's PEM bundle" % (url, why, host_of(url), bundle_option), endpoint=url)

@@ -431,8 +431,7 @@ def translate(exc, endpoint, url=None, url_option=None, ca_bundle=None, status=N
         if ca_bundle:
             return ServiceError(
                 "AWS %s: the endpoint's TLS certificate did not verify with the CA bundle given in %s (%s): give in %s "
-                "the bundle of the CA that signs the endpoint's certificate" % (where, bundle_option, ca_bundle,
-                                                                              bundle_option),
+                "the bundle of the CA that signs the endpoint's certificate" % (where, bundle_option, ca_bundle, bundle_option),
                 endpoint=endpoint, url=url)
         return ServiceError(
             "AWS %s: the endpoint's TLS certificate could not be verified; if it is signed by a private CA, "

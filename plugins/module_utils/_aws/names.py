@@ -64,5 +64,3 @@ def check_session_duration(value, option="max_session_duration"):
         raise OptionError(option, "%s must be between %d (1 hour) and %d (12 hours) seconds, got %d"
                           % (option, MIN_SESSION, MAX_SESSION, value))
     return value
-
-

@@ -57,3 +57,21 @@ class Plan:
         lost; the caller then reads it again and converges it instead.
         """
         return self.before is None and has_code(exc, "EntityAlreadyExists")
+
+    def apply(self, client, check_mode, arn_of, replan=None):
+        """Make the calls on ``client`` (none in check mode); return the resource after them.
+
+        ``arn_of(answer)`` reads the new resource's ARN from the create's answer; ``replan()`` gives
+        a new plan when the create finds the resource made elsewhere.
+        """
+        if check_mode:
+            return self.after
+        try:
+            answers = [call.send(client) for call in self.calls]
+        except ServiceError as exc:
+            if replan is None or not self.created_elsewhere(exc):
+                raise
+            return replan().apply(client, check_mode, arn_of)
+        if self.before is None and answers:
+            self.after.arn = arn_of(answers[0])
+        return self.after

@@ -42,6 +42,7 @@ _TOKEN_CLAIMS = frozenset(("aud", "sub", "oaud", "azp", "amr"))
 _OIDC_PROVIDER_ARN = re.compile(r"arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider/([\x21-\x7e]+)", re.ASCII)
 # -- input ---------------------------------------------------------------------------------
 
+
 def parse_document(value, option):
     """A policy document from JSON text or a mapping, as a new dict; else :class:`OptionError`."""
     if isinstance(value, str):

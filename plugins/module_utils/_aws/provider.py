@@ -213,19 +213,7 @@ class ProviderManager:
 
         ``replan()`` gives a new plan when the create finds the provider made elsewhere.
         """
-        if self.check_mode:
-            return plan.after
-        try:
-            answers = [call.send(self.iam) for call in plan.calls]
-        except ServiceError as exc:
-            if replan is None or not plan.created_elsewhere(exc):
-                raise
-            return self.apply(replan())
-        if plan.before is None and answers:
-            plan.after.arn = answers[0]["OpenIDConnectProviderArn"]
-        return plan.after
+        return plan.apply(self.iam, self.check_mode, lambda answer: answer["OpenIDConnectProviderArn"], replan)
 
 
 # -- thumbprints ---------------------------------------------------------------------------
-
-

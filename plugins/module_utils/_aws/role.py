@@ -269,17 +269,7 @@ class RoleManager:
 
         ``replan()`` gives a new plan when the create finds the role made elsewhere.
         """
-        if self.check_mode:
-            return plan.after
-        try:
-            answers = [call.send(self.iam) for call in plan.calls]
-        except ServiceError as exc:
-            if replan is None or not plan.created_elsewhere(exc):
-                raise
-            return self.apply(replan())
-        if plan.before is None and answers:
-            plan.after.arn = answers[0]["Role"]["Arn"]
-        return plan.after
+        return plan.apply(self.iam, self.check_mode, lambda answer: answer["Role"]["Arn"], replan)
 
     def trusting_roles(self, provider_arn, exclude=None):
         """Names of the roles whose trust policy allows the provider (one paged ListRoles)."""

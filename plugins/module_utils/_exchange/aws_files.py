@@ -105,7 +105,7 @@ class FileChange:
         self.what = what
         self.after = after
         self.before = read_file(self.path)
-        self._describe = describe or (lambda content, other: masked_text(content, other))
+        self._describe = describe or masked_text
         if self.before is not None:
             info = os.stat(self.path)
             _owned(info, self.path, "the file")

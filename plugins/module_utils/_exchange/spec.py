@@ -13,7 +13,9 @@ from __future__ import annotations
 import re
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection, CONNECTION_OPTIONS
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import ClientCredentials, FileToken, GivenToken
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import DEFAULT_AUDIENCE, SCOPE, check_audience, check_pattern, check_secret_text, scope_for
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (
+    DEFAULT_AUDIENCE, SCOPE, check_audience, check_pattern, check_secret_text, scope_for
+)
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.preflight import Expectations
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, deadline_from

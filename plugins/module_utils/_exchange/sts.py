@@ -26,7 +26,9 @@ import time
 
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import MAX_DURATION
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import EventualConsistency, has_code, is_botocore_error, transient_failure
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import (
+    EventualConsistency, has_code, is_botocore_error, transient_failure
+)
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import WEB_IDENTITY_ACTION
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, Transient
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, ServiceError, Unexpected
@@ -238,5 +240,3 @@ def _code(exc):
     if isinstance(response, dict):
         return response.get("Error", {}).get("Code")
     return None
-
-

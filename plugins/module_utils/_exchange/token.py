@@ -34,7 +34,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
     MalformedAnswer, OciAwsError, OptionError, ServiceError, configuration_failure, reason_of, unreachable
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, TRANSIENT_STATUS, Transient, parse_retry_after
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import AnswerTooLarge, MAX_ANSWER_BYTES, TOKEN_TIMEOUT, https_post, tls_failure, tls_refusal
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import (
+    AnswerTooLarge, MAX_ANSWER_BYTES, TOKEN_TIMEOUT, https_post, tls_failure, tls_refusal
+)
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint, FIX_APP
 
 # STS API model: WebIdentityToken is 4 to 20000 characters.
@@ -299,5 +301,3 @@ class ClientCredentials(TokenSource):
                                 % self.token_url, **details)
         return ServiceError("the token endpoint %s refused the request: HTTP %d%s" % (
             self.token_url, status, " (%s)" % said if error else ""), **details)
-
-

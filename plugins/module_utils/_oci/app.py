@@ -25,14 +25,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain imp
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import MARK_KEY, MARK_VALUE, refuse_foreign
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import issuer_for_domain
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (
-    DEFAULT_AUDIENCE,
-    SCOPE_VALUE,
-    check_audience,
-    check_pattern,
-    check_text,
-    has_control,
-    scope_for,
-    shown,
+    DEFAULT_AUDIENCE, SCOPE_VALUE, check_audience, check_pattern, check_text, has_control, scope_for, shown
 )
 
 TEMPLATE = "CustomWebAppTemplateId"

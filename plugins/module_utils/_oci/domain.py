@@ -24,8 +24,12 @@ import uuid
 
 from ansible.module_utils.common.parameters import env_fallback
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Deadline, Retrier, TRANSIENT_STATUS, Transient, check_timeout, parse_retry_after
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import MalformedAnswer, OciAwsError, ServiceError, configuration_failure, unreachable
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import (
+    Deadline, Retrier, TRANSIENT_STATUS, Transient, check_timeout, parse_retry_after
+)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
+    MalformedAnswer, OciAwsError, ServiceError, configuration_failure, unreachable
+)
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import TOKEN_PATH, parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_readable
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.auth import AUTH_TYPES, DEFAULT_PROFILE, credentials

@@ -31,13 +31,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.crede
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (
-    SCOPE,
-    check_absolute_path,
-    check_audience,
-    check_path_text,
-    check_pattern,
-    check_secret_text,
-    check_text,
+    SCOPE, check_absolute_path, check_audience, check_path_text, check_pattern, check_secret_text, check_text
 )
 
 ASCII_PRINTABLE = set(chr(c) for c in range(0x21, 0x7F))

@@ -11,7 +11,6 @@ from oci._vendor.requests import exceptions as http
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils import _paths
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import domain
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError, RetriesExhausted, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.auth import ConfigProfile
