@@ -31,6 +31,7 @@ def ansible_env(sandbox, home):
     env.pop("REQUESTS_CA_BUNDLE", None)
     return env
 
+
 APP_URN = "urn:ietf:params:scim:schemas:oracle:idcs:App"
 MARK = {"managed-by": "multicloud.oci_aws"}
 

@@ -253,4 +253,3 @@ def test_sts_that_keeps_failing_names_the_url_tried(server):
     error, _seconds = exchange(exchange_options(server, token, sts, timeout=3))
     assert isinstance(error, ServiceError)
     assert "sts:AssumeRoleWithWebIdentity at %s" % sts in error.msg
-

@@ -6,7 +6,6 @@ counters to see what was asked of the identity domain: `POST /admin/v1/AppClient
 """
 
 import base64
-import json
 import os
 import signal
 import ssl
