@@ -19,7 +19,8 @@ help:
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt requirements-test.txt
+# requirements-test.txt installs the sandbox (sandbox/, editable): a change to its pyproject.toml reinstalls.
+$(STAMP): requirements.txt requirements-test.txt sandbox/pyproject.toml
 	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install --quiet --upgrade pip
 	$(VPY) -m pip install --quiet -r requirements-test.txt
@@ -56,10 +57,10 @@ demo: venv
 	tests/utils/demo.sh
 
 sandbox-up: venv
-	PYTHONPATH=tests $(VPY) -m sandbox up --dir $(SANDBOX_DIR)
+	$(VPY) -m oci_aws_sandbox up --dir $(SANDBOX_DIR)
 
 sandbox-down:
-	@if [ -x $(VPY) ]; then PYTHONPATH=tests $(VPY) -m sandbox down --dir $(SANDBOX_DIR); else echo "no sandbox running"; fi
+	@if [ -x $(VPY) ]; then $(VPY) -m oci_aws_sandbox down --dir $(SANDBOX_DIR); else echo "no sandbox running"; fi
 
 bench: venv
 	$(VPY) -m bench $(BENCH_ARGS)

@@ -22,16 +22,12 @@ from typing import List, Optional
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
 OUTPUT = os.path.join(BENCH, "output")
-TESTS = os.path.join(ROOT, "tests")
 BIN = os.path.dirname(sys.executable)
 LOOKUP = "multicloud.oci_aws.oci_aws_creds"
 
-if TESTS not in sys.path:
-    # The sandbox's client side (tests/sandbox/handle.py, procedure.py) is meant for make bench too.
-    sys.path.insert(0, TESTS)
-
-from sandbox import handle as sandbox_handle  # noqa: E402
-from sandbox.procedure import ManualProcedure  # noqa: E402
+# The sandbox's own package (sandbox/, installed into the venv by make): its client side and the manual procedure.
+from oci_aws_sandbox import handle as sandbox_handle
+from oci_aws_sandbox import procedure
 
 
 # -- statistics ------------------------------------------------------------------------------------
@@ -272,42 +268,14 @@ def write_private(path, text):
     return path
 
 
-class Federation:
-    """Steps 1 to 5 by the manual procedure (tests/sandbox/procedure.py): an app, issuer, public keys, a role."""
-
-    def __init__(self, sandbox):
-        self.sandbox = sandbox
-        self.procedure = ManualProcedure(sandbox)
-
-    def build(self, **role_options):
-        app = self.procedure.create_app()
-        self.procedure.set_issuer()
-        self.procedure.make_signing_keys_public()
-        role_options.setdefault("condition_sub", app["client_id"])
-        self.procedure.create_provider_and_role(**role_options)
-        return self
-
-    @property
-    def client_id(self):
-        return self.procedure.app["client_id"]
-
-    @property
-    def client_secret(self):
-        return self.procedure.app["client_secret"]
-
-    @property
-    def role_arn(self):
-        return self.procedure.role_arn
+class Federation(procedure.Federation):
+    """Steps 1 to 5 by the manual procedure (the sandbox's ``oci_aws_sandbox.procedure.Federation``), with what the
+    benchmarks need of the collection: its default session name and the lookup's environment variables."""
 
     @property
     def session_arn(self):
         """The ARN STS gives the session with the exchange's default session name."""
-        return "arn:aws:sts::%s:assumed-role/%s/ansible-oci-aws" % (self.sandbox.account_id, self.procedure.role_name)
-
-    def options(self):
-        """The exchange's options (the CA bundle comes from the environment)."""
-        return dict(domain_url=self.sandbox.domain_url, client_id=self.client_id, client_secret=self.client_secret,
-                    role_arn=self.role_arn)
+        return self.assumed_role_arn("ansible-oci-aws")
 
     def lookup_env(self):
         """The lookup's options as the environment variables it reads (env: sources), secret included."""

@@ -43,7 +43,7 @@ def render(results, machine, versions, seconds, command, quick=False):
         "",
         "Versions: " + ", ".join("%s %s" % item for item in versions.items()) + ".",
         "",
-        "Everything runs against the local sandbox (`tests/sandbox`, started by the run on 127.0.0.1), reset before "
+        "Everything runs against the local sandbox (`sandbox/`, started by the run on 127.0.0.1), reset before "
         "each measurement. Request counts are the sandbox's counters; times are wall-clock medians unless stated.",
         "",
         "## Targets (issue 8)",

@@ -1,4 +1,8 @@
-"""Shared pytest set-up: import paths for the sandbox and the collection, and sandbox fixtures."""
+"""Shared pytest set-up: the import path of the collection, and the fixtures of its tests.
+
+The `sandbox` and `fresh_sandbox` fixtures come from the sandbox's own package (`oci_aws_sandbox.pytest_plugin`,
+a pytest plugin that `make venv` installs with `sandbox/`).
+"""
 
 import os
 import sys
@@ -6,9 +10,7 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TESTS = os.path.join(ROOT, "tests")
-if TESTS not in sys.path:
-    sys.path.insert(0, TESTS)
+TESTS = os.path.join(ROOT, "tests")  # on sys.path already: pytest puts the directory of this conftest.py there
 
 
 def _collection_path():
@@ -28,36 +30,6 @@ COLLECTIONS_BASE = _collection_path()
 if COLLECTIONS_BASE not in sys.path:
     sys.path.insert(0, COLLECTIONS_BASE)
 
-from sandbox import handle as sandbox_handle  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def sandbox(tmp_path_factory):
-    """A running sandbox for the whole test session (its own process, free ports).
-
-    Set OCI_AWS_SANDBOX_DIR to reuse one started with `make sandbox-up` while developing.
-    """
-    reuse = os.environ.get("OCI_AWS_SANDBOX_DIR")
-    if reuse:
-        running = sandbox_handle.attach(reuse)
-        if running is None:
-            raise RuntimeError("OCI_AWS_SANDBOX_DIR=%s: no sandbox answers there" % reuse)
-        yield running
-        return
-    handle = sandbox_handle.start(str(tmp_path_factory.mktemp("sandbox")))
-    try:
-        yield handle
-    finally:
-        handle.stop()
-
-
-@pytest.fixture
-def fresh_sandbox(sandbox):
-    """The session sandbox, reset to a fresh domain and account before the test."""
-    sandbox.reset()
-    yield sandbox
-    sandbox.clear_faults()
-
 
 @pytest.fixture
 def home(tmp_path):
@@ -70,6 +42,6 @@ def home(tmp_path):
 @pytest.fixture
 def federation(fresh_sandbox):
     """Steps 1 to 5 done on a fresh sandbox by the manual procedure."""
-    from e2e.exchange_support import Federation  # pylint: disable=import-outside-toplevel
+    from oci_aws_sandbox.procedure import Federation  # pylint: disable=import-outside-toplevel
 
     return Federation(fresh_sandbox).build()

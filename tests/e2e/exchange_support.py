@@ -1,5 +1,6 @@
-"""What the exchange's end-to-end tests share: a federation set up by the manual procedure, and
-Ansible run as users run it (`ansible`, `ansible-playbook`) against the sandbox."""
+"""What the exchange's end-to-end tests share: a federation set up by the manual procedure (the sandbox's
+`oci_aws_sandbox.procedure.Federation`), and Ansible run as users run it (`ansible`, `ansible-playbook`) against the
+sandbox."""
 
 import json
 import os
@@ -7,49 +8,12 @@ import subprocess
 import sys
 
 from conftest import COLLECTIONS_BASE
-from sandbox.procedure import ManualProcedure
+# Federation: the tests import it from here.
+from oci_aws_sandbox.procedure import Federation  # noqa: F401  # pylint: disable=unused-import
 
 BIN = os.path.dirname(sys.executable)
 MODULE = "multicloud.oci_aws.oci_aws_assume"
 LOOKUP = "multicloud.oci_aws.oci_aws_creds"
-
-
-class Federation:
-    """Steps 1 to 5 done by the manual procedure, each of which a test may leave undone or do wrong."""
-
-    def __init__(self, sandbox, **kwargs):
-        self.sandbox = sandbox
-        self.procedure = ManualProcedure(sandbox, **kwargs)
-
-    def build(self, issuer=True, public_keys=True, role=True, **role_options):
-        app = self.procedure.create_app(**role_options.pop("app", {}))
-        if issuer:
-            self.procedure.set_issuer()
-        if public_keys:
-            self.procedure.make_signing_keys_public()
-        if role:
-            role_options.setdefault("condition_sub", app["client_id"])
-            self.procedure.create_provider_and_role(**role_options)
-        return self
-
-    @property
-    def client_id(self):
-        return self.procedure.app["client_id"]
-
-    @property
-    def client_secret(self):
-        return self.procedure.app["client_secret"]
-
-    @property
-    def role_arn(self):
-        return self.procedure.role_arn or "arn:aws:iam::%s:role/%s" % (self.sandbox.account_id, self.procedure.role_name)
-
-    def options(self, **changes):
-        """The options of the exchange for this federation (the CA bundle comes from the environment)."""
-        options = dict(domain_url=self.sandbox.domain_url, client_id=self.client_id, client_secret=self.client_secret,
-                       role_arn=self.role_arn)
-        options.update(changes)
-        return dict((k, v) for k, v in options.items() if v is not None)
 
 
 def ansible_env(sandbox, home, **extra):

@@ -114,4 +114,4 @@ def lookup_in_read_only_mount(collections_base, cache_dir, opts, env):
     script = ('mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" || exit 77; exec "$@"')
     here = os.path.dirname(os.path.abspath(__file__))
     return subprocess.run(["unshare", "-m", "sh", "-c", script, str(cache_dir), sys.executable, "-c", READ_ONLY_LOOKUP,
-                           collections_base, here, json.dumps(opts)], capture_output=True, text=True, env=env, timeout=60)
+                           collections_base, here, json.dumps(opts)], capture_output=True, text=True, env=env, timeout=60, check=False)

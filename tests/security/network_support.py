@@ -21,7 +21,7 @@ import threading
 import time
 
 import ansible_collections.multicloud.oci_aws as _collection  # importable: tests/conftest.py put it on sys.path
-from sandbox import pki
+from oci_aws_sandbox import pki
 
 BIN = os.path.dirname(sys.executable)
 FAKE_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSECRETzKEYz"
@@ -155,7 +155,7 @@ class FakeEndpoint:
 
     def good_token(self, path="/oauth2/v1/token"):
         return self.script(path, answer(200, json.dumps({"access_token": make_token(self.url), "token_type": "Bearer",
-                                                          "expires_in": 3600}), "application/json"))
+                                                         "expires_in": 3600}), "application/json"))
 
     def stop(self):
         self._stop.set()

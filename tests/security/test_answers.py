@@ -66,7 +66,7 @@ def _broken(server, name):
         token = server.script("/token/" + name, answer(200, json.dumps({"token": FAKE_SECRET_KEY}), "application/json"))
     elif name == "token_huge":
         token = server.script("/token/" + name, answer(200, json.dumps({"padding": FAKE_SECRET_KEY * 60000}),
-                                                         "application/json"))
+                                                       "application/json"))
     return token, sts
 
 

@@ -227,7 +227,7 @@ def _determinants(opts, token_files):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=OPTION_SETS, second=OPTION_SETS, environment=ENVIRONMENTS, same_tokens=st.booleans())
 def test_option_sets_that_can_differ_in_credentials_never_share_a_key(tmp_path, monkeypatch, first, second, environment,
-                                                                   same_tokens):
+                                                                      same_tokens):
     """Threat 9: two option sets that can yield different credentials never share a key; the same inputs always do."""
     isolate_aws(monkeypatch, tmp_path)
     (tmp_path / "aws-config").write_text(AWS_CONFIG)

@@ -146,7 +146,7 @@ def test_hand_made_provider_is_refused_unchanged(fresh_sandbox, hand_made_role, 
     assert "IAM OIDC provider" in result["msg"] and "client_ids" in result["msg"]
     assert read_provider(client, provider_arn) == before
     failed, result, _output = run_module(fresh_sandbox, home, "aws_oidc_role", dict(args, state="absent",
-                                                                                   delete_provider="always"))
+                                                                                    delete_provider="always"))
     assert failed and result["option"] == "adopt"
     assert read_provider(client, provider_arn) == before
 

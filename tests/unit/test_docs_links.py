@@ -314,14 +314,15 @@ def test_shipped_docs_link_only_to_shipped_files(tree):
 
 def test_contributor_files_are_not_shipped(tree):
     """What a user's copy cannot run stays out of the tarball, so the README cannot link it relatively."""
-    for rel in ("Makefile", "CONTRIBUTING.md", "bench/README.md", "tests/sandbox/README.md", "tests/utils/run-tests.sh"):
+    for rel in ("Makefile", "CONTRIBUTING.md", "bench/README.md", "sandbox/README.md", "sandbox/pyproject.toml",
+                "sandbox/src/oci_aws_sandbox/handle.py", "tests/utils/run-tests.sh"):
         assert rel not in tree.files, rel
     for rel in ("README.md", "LICENSE", "CHANGELOG.rst", "docs/docsite/extra-docs.yml", "docs/docsite/links.yml",
                 "docs/docsite/rst/credentials_guide.rst", "roles/oci_oidc_provider/README.md"):
         assert rel in tree.files, rel
 
 
-CONTRIBUTOR_DOCS = ("CONTRIBUTING.md", "bench/README.md", "tests/sandbox/README.md")
+CONTRIBUTOR_DOCS = ("CONTRIBUTING.md", "bench/README.md", "sandbox/README.md")
 
 
 def test_contributor_docs_link_to_files_of_the_checkout(tree):

@@ -12,7 +12,6 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VENV=${VENV:-$ROOT/.venv}
 PY=$VENV/bin/python
 export PATH=$VENV/bin:$PATH
-export PYTHONPATH=$ROOT/tests
 DIR=$ROOT/.sandbox
 cd "$ROOT"
 
@@ -35,7 +34,7 @@ unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_
 step() { printf '\n==== %s ====\n' "$*"; }
 stop_sandbox() {
     local rc=$?
-    "$PY" -m sandbox down --dir "$DIR" >/dev/null 2>&1 || true
+    "$PY" -m oci_aws_sandbox down --dir "$DIR" >/dev/null 2>&1 || true
     # The demo's own files: the credential_process settings and the lookup's cache hold secrets of a dead sandbox.
     rm -rf "$DIR/demo.yml" "$DIR/client.yml" "$DIR/aws" "$DIR/cache" "$DIR/aws-cli" "$DIR/rerun.log"
     if [ $rc -ne 0 ]; then echo "demo FAILED (exit $rc); the sandbox is stopped" >&2; fi
@@ -44,7 +43,7 @@ stop_sandbox() {
 counters() {  # counters <label>: the sandbox's requests by kind, per cloud
     "$PY" - "$1" <<'PYEOF'
 import sys
-from sandbox.handle import attach
+from oci_aws_sandbox.handle import attach
 snap = attach(".sandbox").counters()
 print("%s: " % sys.argv[1] + "; ".join(
     "%s %s" % (cloud, ", ".join("%s=%d" % kv for kv in sorted(snap[cloud]["summary"].items())) or "none")
@@ -54,7 +53,7 @@ PYEOF
 
 started=$(date +%s)
 step "Starting the sandbox (emulated OCI Identity Domain, AWS IAM/STS/S3) in .sandbox"
-"$PY" -m sandbox up --dir "$DIR" >/dev/null
+"$PY" -m oci_aws_sandbox up --dir "$DIR" >/dev/null
 trap stop_sandbox EXIT
 echo "up"
 
@@ -94,7 +93,7 @@ ansible-playbook playbooks/site.yml "${VARS[@]}"
 # Something for the S3 call to find: a bucket made with the sandbox's administrator keys.
 "$PY" - <<'PYEOF'
 import boto3
-from sandbox.handle import attach
+from oci_aws_sandbox.handle import attach
 sandbox = attach(".sandbox")
 boto3.client("s3", endpoint_url=sandbox.aws_endpoint, verify=sandbox.ca_bundle, region_name=sandbox.env["AWS_REGION"],
              aws_access_key_id=sandbox.env["AWS_ACCESS_KEY_ID"],
@@ -105,12 +104,12 @@ step "playbooks/use_credentials.yml: the lookup, module_defaults, and the AWS CL
 ansible-playbook playbooks/use_credentials.yml "${VARS[@]}"
 
 step "site.yml again, as multicloud.oci_aws.site: nothing to change, no write request"
-"$PY" -c 'from sandbox.handle import attach; attach(".sandbox").reset_counters()'
+"$PY" -c 'from oci_aws_sandbox.handle import attach; attach(".sandbox").reset_counters()'
 ansible-playbook multicloud.oci_aws.site "${VARS[@]}" >"$DIR/rerun.log" || { cat "$DIR/rerun.log"; exit 1; }
 grep -E -A1 '^PLAY RECAP' "$DIR/rerun.log"
 counters "requests of the second run"
 grep -q 'changed=0 ' "$DIR/rerun.log" || { echo "the second run changed something" >&2; exit 1; }
-"$PY" -c 'import sys; from sandbox.handle import attach; sys.exit(attach(".sandbox").writes() != 0)' || {
+"$PY" -c 'import sys; from oci_aws_sandbox.handle import attach; sys.exit(attach(".sandbox").writes() != 0)' || {
     echo "the second run made write requests" >&2; exit 1; }
 
 step "playbooks/teardown.yml: roles, IAM provider, app, stored secret removed; default issuer and private keys back"

@@ -3,7 +3,9 @@
 #   tests/utils/run-tests.sh [all|unit|security|fidelity|integration|molecule|installed|sanity|lint]...
 # ansible-test and ansible-playbook need the collection at .../ansible_collections/multicloud/oci_aws:
 # a copy of the checkout is made in a temporary tree for them (the checkout itself is never modified).
-#   tests/utils/run-tests.sh integration [target...]   starts a sandbox and runs ansible-test integration
+#   tests/utils/run-tests.sh integration [target...]   starts a sandbox and runs ansible-test integration (without a
+#               target: then aws_oidc_role again with the sandbox's counters switched off); with
+#               OCI_AWS_INTEGRATION_CONFIG=<file> against the real accounts that file names, no sandbox
 #   molecule    the scenarios of extensions/molecule (the roles) against a sandbox
 #   installed   ansible-galaxy collection build, install into an empty collections path, site.yml and teardown.yml
 #               from the installed copy against a sandbox, ansible-doc of every module, lookup and role
@@ -50,8 +52,8 @@ run_unit() {
 }
 
 run_fidelity() {
-    log "pytest: sandbox fidelity and end-to-end"
-    "$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/fidelity" "$ROOT/tests/e2e"
+    log "pytest: sandbox fidelity (sandbox/tests) and end-to-end"
+    "$PY" -m pytest -q -p no:cacheprovider "$ROOT/sandbox/tests" "$ROOT/tests/e2e"
 }
 
 run_security() {
@@ -63,11 +65,13 @@ run_sanity() {
     log "ansible-test sanity"
     install_ansible_test_bootstrap
     make_tree
+    # sandbox/ is not collection code: its own Python package (sandbox/pyproject.toml), tested by sandbox/tests.
+    rm -rf "$TREE/sandbox"
     (cd "$TREE" && ansible-test sanity --python "$(pyver)" --color no)
 }
 
 reset_sandbox() {
-    PYTHONPATH=$ROOT/tests "$PY" -c 'import sys; from sandbox.handle import attach; attach(sys.argv[1]).reset()' "$SANDBOX_DIR"
+    "$PY" -c 'import sys; from oci_aws_sandbox.handle import attach; attach(sys.argv[1]).reset()' "$SANDBOX_DIR"
 }
 
 start_sandbox() {
@@ -83,9 +87,13 @@ start_sandbox() {
         return
     fi
     SANDBOX_DIR=$BUILD/sandbox
-    PYTHONPATH=$ROOT/tests "$PY" -m sandbox up --dir "$SANDBOX_DIR" >/dev/null
-    trap 'PYTHONPATH=$ROOT/tests "$PY" -m sandbox down --dir "$SANDBOX_DIR" >/dev/null' EXIT
+    "$PY" -m oci_aws_sandbox up --dir "$SANDBOX_DIR" >/dev/null
+    trap '"$PY" -m oci_aws_sandbox down --dir "$SANDBOX_DIR" >/dev/null' EXIT
 }
+
+# The target run a second time with the sandbox's request counters switched off (sandbox_counters: false), as
+# against real accounts: the proof that the targets assert only documented return values without them.
+COUNTERS_OFF_TARGET=aws_oidc_role
 
 run_integration() {
     log "ansible-test integration (against the sandbox)"
@@ -94,9 +102,35 @@ run_integration() {
         return
     fi
     make_tree
+    local config=$TREE/tests/integration/integration_config.yml
+    if [ -n "${OCI_AWS_INTEGRATION_CONFIG:-}" ]; then
+        # Real accounts (tests/integration/integration_config.yml.template): no sandbox, no counters.
+        log "ansible-test integration against the accounts of $OCI_AWS_INTEGRATION_CONFIG"
+        cp "$OCI_AWS_INTEGRATION_CONFIG" "$config"
+        (cd "$TREE" && ansible-test integration --python "$(pyver)" --color no "$@")
+        return
+    fi
     start_sandbox
-    cp "$SANDBOX_DIR/vars.yml" "$TREE/tests/integration/integration_config.yml"
+    # The sandbox's vars; the setup target setup_sandbox switches the counter assertions on (sandbox_control_url).
+    cp "$SANDBOX_DIR/vars.yml" "$config"
     (cd "$TREE" && ansible-test integration --python "$(pyver)" --color no "$@")
+    if [ $# -eq 0 ]; then
+        log "ansible-test integration $COUNTERS_OFF_TARGET again, with the sandbox's counters switched off"
+        { cat "$SANDBOX_DIR/vars.yml"; echo "sandbox_counters: false"; } >"$config"
+        (cd "$TREE" && ansible-test integration --python "$(pyver)" --color no -v "$COUNTERS_OFF_TARGET") \
+            >"$BUILD/integration-counters-off.log" 2>&1 || { cat "$BUILD/integration-counters-off.log"; return 1; }
+        # Proof that the switch was off: every counter read and counter assertion was skipped, none ran.
+        if ! grep -q "Read the sandbox's AWS request counters" "$BUILD/integration-counters-off.log" &&
+            grep -Eq "^testhost +: ok=[0-9]+ +changed=[0-9]+ +unreachable=0 +failed=0 +skipped=[1-9]" \
+                "$BUILD/integration-counters-off.log"; then
+            grep -E -A1 '^PLAY RECAP' "$BUILD/integration-counters-off.log" | tail -1
+            echo "$COUNTERS_OFF_TARGET passed with sandbox_counters false (no counter read)"
+        else
+            cat "$BUILD/integration-counters-off.log"
+            echo "the run of $COUNTERS_OFF_TARGET with sandbox_counters false read the counters, or skipped nothing" >&2
+            return 1
+        fi
+    fi
 }
 
 run_molecule() {
@@ -142,7 +176,7 @@ run_installed() {
     tarball=$(echo "$dist"/multicloud-oci_aws-*.tar.gz)
     [ -f "$tarball" ] || { echo "no tarball in $dist" >&2; return 1; }
     # What is shipped: the collection, not the development and test machinery.
-    if tar -tzf "$tarball" | grep -E '^(tests/(sandbox|unit|fidelity|e2e|utils|output)/|extensions/|bench/|\.ci/|\.venv|\.sandbox|\.build|changelogs/fragments/.)|__pycache__|\.pyc$'; then
+    if tar -tzf "$tarball" | grep -E '^(sandbox/|tests/(unit|security|e2e|utils|output)/|extensions/|bench/|\.ci/|\.venv|\.sandbox|\.build|changelogs/fragments/.)|__pycache__|\.pyc$'; then
         echo "the tarball holds the files above; galaxy.yml build_ignore must leave them out" >&2
         return 1
     fi
@@ -203,7 +237,7 @@ PYEOF
         logged "$work/site.log" ansible-playbook multicloud.oci_aws.site "${vars[@]}"
         grep -E -A1 '^PLAY RECAP' "$work/site.log"
         # The installed copy's roles ran, and every role was verified.
-        grep -q "included: $col/roles/oci_aws_federation/tasks/present.yml for localhost" "$work/site.log"
+        grep -q "included: $col/roles/oci_aws_federation/tasks/verify_role.yml for localhost" "$work/site.log"
         grep -Eq "oci-reporting: assumed-role ARN arn:aws:sts::[0-9]+:assumed-role/oci-reporting/" "$work/site.log"
         grep -Eq "oci-deployer: assumed-role ARN arn:aws:sts::[0-9]+:assumed-role/oci-deployer/" "$work/site.log"
         [ -f "$work/secret/client.yml" ] || { echo "site.yml stored no client secret" >&2; return 1; }

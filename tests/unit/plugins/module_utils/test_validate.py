@@ -106,7 +106,7 @@ VALIDATORS = {
                      lambda v: v == v.strip() and v != ""),
     "app client_id": (lambda v, o: _oci_app._check_client_id(v), "client_id", "aws_sts_oidc_01",
                       lambda v: 1 <= len(v) <= 255 and only(v, set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                                    "0123456789_"))),
+                                                                   "0123456789_"))),
     "app scope value": (lambda v, o: _oci_app._check_scopes([dict(value=v)]), "scopes", "/read",
                         lambda v: len(v) >= 1 and only(v, SCOPE_CHARS)),
     "thumbprint": (lambda v, o: check_thumbprints([v]), "thumbprints", "9e99a48a9960b14926bb7f3b02e22da2b0ab7280",
@@ -139,7 +139,7 @@ VALIDATORS = {
 MULTILINE = {
     "iam description": (check_description, "description", "Role for reporting\nowned by the data team",
                         lambda v: len(v) <= 1000 and all(c in "\t\n\r" or "\x20" <= c <= "\x7e" or "\xa1" <= c <= "\xff"
-                                                        for c in v)),
+                                                         for c in v)),
     "app description": (lambda v, o: _oci_app._check_description(v), "description", "Fédération\nAWS",
                         lambda v: True),
 }
@@ -174,7 +174,7 @@ def _near(good):
 def test_accepted_values_are_single_line_and_fit_the_documented_rule(name, data):
     validator, option, good, oracle = VALIDATORS[name]
     value = data.draw(st.one_of(ANY_TEXT, _near(good)))
-    accepted, _ = _outcome(validator, option, value)
+    accepted, _error = _outcome(validator, option, value)
     if accepted and not (name in UNSET_WHEN_EMPTY and value == ""):
         assert control_free(value), value
         assert oracle(value), value
@@ -184,7 +184,7 @@ def test_accepted_values_are_single_line_and_fit_the_documented_rule(name, data)
 @settings(max_examples=60, deadline=None)
 @given(suffix=WHITE_SUFFIX)
 def test_a_good_value_is_accepted_and_with_a_white_suffix_refused(name, suffix):
-    validator, option, good, _ = VALIDATORS[name]
+    validator, option, good, _oracle = VALIDATORS[name]
     if name in SPACES_KEPT:
         suffix = suffix.replace(" ", "\n")
     assert _outcome(validator, option, good)[0]
@@ -198,7 +198,7 @@ def test_a_good_value_is_accepted_and_with_a_white_suffix_refused(name, suffix):
 @given(value=st.one_of(st.none(), st.integers(), st.booleans(), st.lists(st.text(max_size=3), max_size=2),
                        st.dictionaries(st.text(max_size=3), st.text(max_size=3), max_size=2)))
 def test_values_of_other_types_are_refused_with_an_option_error(name, value):
-    validator, option, _, _ = VALIDATORS.get(name) or MULTILINE[name]
+    validator, option, _good, _oracle = VALIDATORS.get(name) or MULTILINE[name]
     if name == "app client_id" and value is None:
         return  # None means "let the domain generate one"
     if name == "app description" and value is None:
@@ -211,7 +211,7 @@ def test_values_of_other_types_are_refused_with_an_option_error(name, value):
         return  # numbers become strings, as IAM takes them
     if name == "condition key" and isinstance(value, (list, dict)):
         return  # not a possible mapping key
-    accepted, _ = _outcome(validator, option, value)
+    accepted, _error = _outcome(validator, option, value)
     assert not accepted
 
 
@@ -222,7 +222,7 @@ def test_free_text_keeps_line_breaks_but_no_other_control_character(name, data):
     validator, option, good, oracle = MULTILINE[name]
     assert _outcome(validator, option, good)[0]
     value = data.draw(st.one_of(ANY_TEXT, _near(good)))
-    accepted, _ = _outcome(validator, option, value)
+    accepted, _error = _outcome(validator, option, value)
     if accepted:
         assert control_free(value.replace("\n", "").replace("\t", "").replace("\r", "")), value
         assert oracle(value), value
@@ -235,7 +235,7 @@ def test_free_text_keeps_line_breaks_but_no_other_control_character(name, data):
        .map(lambda v: "/" + v))
 def test_an_accepted_process_dir_gives_back_one_line_that_botocore_splits_into_the_same_parts(directory):
     """The credential_process line, read back as botocore does (RawConfigParser, then shlex.split), is the same command."""
-    accepted, _ = _outcome(lambda v, o: _process_dir(v), "credential_process_dir", directory)
+    accepted, _error = _outcome(lambda v, o: _process_dir(v), "credential_process_dir", directory)
     if not accepted:
         return
     profile = ProcessProfile("ci", "/nonexistent/config", check_absolute_path(directory, "credential_process_dir"))
@@ -251,12 +251,12 @@ def test_an_accepted_process_dir_gives_back_one_line_that_botocore_splits_into_t
 
 @settings(max_examples=300, deadline=None)
 @given(host=st.one_of(st.text(max_size=40), st.text(alphabet=st.sampled_from(list("0123456789.:[]abcxf%-") +
-                                                                           ["\u0661", "\u0660", "\uff11", "\u00e9"]),
-                                                       max_size=25)))
+                                                                             ["\u0661", "\u0660", "\uff11", "\u00e9"]),
+                                                    max_size=25)))
 def test_an_accepted_url_host_is_a_dns_name_or_a_valid_ip_address(host):
     """A host that parses as a number is a real IPv4 address; brackets hold a real IPv6 address; else ASCII DNS labels."""
     url = "https://%s/x" % host
-    accepted, _ = _outcome(lambda v, o: parse_https_url(v, o, allow_path=True), "issuer_url", url)
+    accepted, _error = _outcome(lambda v, o: parse_https_url(v, o, allow_path=True), "issuer_url", url)
     if not accepted:
         return
     parsed = parse_https_url(url, "issuer_url", allow_path=True)

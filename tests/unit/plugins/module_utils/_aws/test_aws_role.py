@@ -347,7 +347,7 @@ _TAG_TEXT = "abcXYZ019 _.:/=+-@"
 
 
 @given(current_tags=st.dictionaries(st.text(_TAG_TEXT, min_size=1, max_size=8).filter(lambda k: k.lower() != "managed-by"
-                                                                                       and not k.lower().startswith("aws:")),
+                                                                                      and not k.lower().startswith("aws:")),
                                     st.text(_TAG_TEXT, max_size=8), max_size=4),
        wanted=st.one_of(st.none(), st.dictionaries(st.text(_TAG_TEXT, min_size=1, max_size=8).filter(
            lambda k: k.lower() != "managed-by" and not k.lower().startswith("aws:")), st.text(_TAG_TEXT, max_size=8),

@@ -156,7 +156,7 @@ def _malformed_json(document: str) -> Optional[str]:
                 json.dumps(document[:80]), where)
         return ("Unexpected character ('%s' (code %d)): expected a valid value (number, String, array, object, "
                 "'true', 'false' or 'null')\n at [Source: (String)%s; %s]" % (char, ord(char), json.dumps(document[:80]),
-                                                                           where))
+                                                                              where))
 
 
 class WebIdentityGate:

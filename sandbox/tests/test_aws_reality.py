@@ -1,7 +1,7 @@
 """Fidelity of the sandbox's AWS half to AWS as it really behaves (issue 13): IAM eventual
 consistency, the quotas and validation moto skips, token time rules, thumbprints, partitions and a
 token file written with ``echo``. boto3 (and the AWS CLI) unchanged against the sandbox; each test
-asserts the real error code and message. Sources: tests/sandbox/README.md "Behaviour switches".
+asserts the real error code and message. Sources: sandbox/README.md "Behaviour switches".
 """
 
 import datetime
@@ -19,13 +19,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from fidelity.test_aws_sts_gate import (
+from test_aws_sts_gate import (
     CLIENT_ID, INVALID_TOKEN, NOT_AUTHORIZED, SUBJECT, Federation, aws_client, free_port, refused, sandbox_now,
     trust_policy,
 )
-from sandbox.aws import AwsCloud
-from sandbox.oidc_issuer import OidcIssuer
-from sandbox.pki import ensure_keys
+from oci_aws_sandbox.aws import AwsCloud
+from oci_aws_sandbox.oidc_issuer import OidcIssuer
+from oci_aws_sandbox.pki import ensure_keys
 
 DELAY = 8
 NO_PROVIDER = "No OpenIDConnect provider found in your account for %s"
@@ -223,7 +223,7 @@ def test_at_most_5_thumbprints_on_create_and_update(fed, issuer):
     refused(lambda: fed.iam.create_open_id_connect_provider(Url=issuer.url, ClientIDList=[CLIENT_ID], ThumbprintList=six),
             "InvalidInput", "Thumbprint list must contain fewer than 5 entries.")
     refused(lambda: fed.iam.update_open_id_connect_provider_thumbprint(OpenIDConnectProviderArn=fed.provider_arn,
-                                                                        ThumbprintList=six),
+                                                                       ThumbprintList=six),
             "InvalidInput", "Thumbprint list must contain fewer than 5 entries.")
     assert len(fed.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=fed.provider_arn)["ThumbprintList"]) == 1
 

@@ -9,7 +9,7 @@ import requests
 from jwcrypto import jwk
 from jwcrypto import jwt as jwc_jwt
 
-from sandbox.procedure import ManualProcedure
+from oci_aws_sandbox.procedure import ManualProcedure
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """IAM calls that moto 5.2.5 lacks or answers unlike IAM, acting on moto's own objects so that
 every other IAM call sees the result. Each check raises the error IAM gives (codes from botocore's
 IAM model, ``botocore/data/iam/2010-05-08/service-2.json``; messages as real IAM writes them where a
-public answer quotes one, see tests/sandbox/README.md "Behaviour switches").
+public answer quotes one, see sandbox/README.md "Behaviour switches").
 
 OIDC providers:
 - ``AddClientIDToOpenIDConnectProvider`` / ``RemoveClientIDFromOpenIDConnectProvider`` (moto: HTTP

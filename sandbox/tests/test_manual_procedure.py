@@ -4,7 +4,7 @@ missing step and succeeds once every step is done (issue 2, section 4)."""
 import botocore.exceptions
 import pytest
 
-from sandbox.procedure import ManualProcedure, StepFailed
+from oci_aws_sandbox.procedure import ManualProcedure, StepFailed
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
-"""Unit tests of the trust-policy evaluation behind the sandbox's STS gate (`sandbox.policy_eval`),
+"""Unit tests of the trust-policy evaluation behind the sandbox's STS gate (`oci_aws_sandbox.policy_eval`),
 against the IAM User Guide rules quoted in its docstring. No sandbox needed."""
 
 import json
 
 import pytest
 
-from sandbox.policy_eval import ALLOW, DENY, IMPLICIT_DENY, RequestContext, UnsupportedPolicy, condition_matches, evaluate
+from oci_aws_sandbox.policy_eval import ALLOW, DENY, IMPLICIT_DENY, RequestContext, UnsupportedPolicy, condition_matches, evaluate
 
 PROVIDER = "arn:aws:iam::123456789012:oidc-provider/idcs.example"
 ACTION = "sts:AssumeRoleWithWebIdentity"

@@ -9,7 +9,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from sandbox.aws import AwsCloud
+from oci_aws_sandbox.aws import AwsCloud
 
 URL = "https://idcs-0123456789abcdef.identity.example"
 # The host above does not exist: IAM contacts the issuer only when no thumbprint is given, so the

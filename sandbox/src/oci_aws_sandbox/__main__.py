@@ -1,4 +1,4 @@
-"""python -m sandbox {up|down|status|serve} --dir DIR"""
+"""python -m oci_aws_sandbox {up|down|status|serve} --dir DIR"""
 
 import argparse
 import logging
@@ -69,7 +69,7 @@ def status(directory):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m sandbox")
+    parser = argparse.ArgumentParser(prog="python -m oci_aws_sandbox")
     parser.add_argument("command", choices=["up", "down", "status", "serve"])
     parser.add_argument("--dir", default=".sandbox", help="state directory (default: .sandbox)")
     args = parser.parse_args(argv)

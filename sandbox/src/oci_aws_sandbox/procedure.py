@@ -5,7 +5,7 @@ The OCI console steps become the REST calls the console makes (signed with the O
 the `oci` SDK's request signer, used as a `requests` auth handler); the curl token request and
 the `aws sts assume-role-with-web-identity` call are made as the procedure shows them. Each step
 takes switches that leave it undone or do it wrong, so that tests can show which error every
-missing step produces. `make demo` (until the playbooks land) and tests/fidelity use it.
+missing step produces. The fidelity tests (sandbox/tests) and the collection's end-to-end tests and benchmarks use it.
 """
 
 import json
@@ -187,3 +187,56 @@ class ManualProcedure:
         self.make_signing_keys_public()
         self.create_provider_and_role()
         return self.assume(self.token())
+
+
+class Federation:
+    """Steps 1 to 5 done by the manual procedure on a sandbox: an app (its client ID and secret), the domain's issuer,
+    its public signing keys, an IAM OIDC provider and a role that trusts it. What a client of the federation needs
+    (`options()`) is then in hand; each step may be left undone or done wrong, to see what a client makes of that.
+
+    `kwargs` go to :class:`ManualProcedure` (`audience`, `scope_value`, `role_name`).
+    """
+
+    def __init__(self, sandbox, **kwargs):
+        self.sandbox = sandbox
+        self.procedure = ManualProcedure(sandbox, **kwargs)
+
+    def build(self, issuer=True, public_keys=True, role=True, **role_options):
+        """Do the steps: `issuer`, `public_keys`, `role` false leave step 3, 4 or 5 undone; `app` (a dict) goes to
+        :meth:`ManualProcedure.create_app`, the other `role_options` to
+        :meth:`ManualProcedure.create_provider_and_role` (the role's trust names the app's client ID as `sub`
+        unless `condition_sub` says otherwise)."""
+        app = self.procedure.create_app(**role_options.pop("app", {}))
+        if issuer:
+            self.procedure.set_issuer()
+        if public_keys:
+            self.procedure.make_signing_keys_public()
+        if role:
+            role_options.setdefault("condition_sub", app["client_id"])
+            self.procedure.create_provider_and_role(**role_options)
+        return self
+
+    @property
+    def client_id(self):
+        return self.procedure.app["client_id"]
+
+    @property
+    def client_secret(self):
+        return self.procedure.app["client_secret"]
+
+    @property
+    def role_arn(self):
+        """The role's ARN (the one it would have when step 5 was left undone)."""
+        return self.procedure.role_arn or "arn:aws:iam::%s:role/%s" % (self.sandbox.account_id, self.procedure.role_name)
+
+    def assumed_role_arn(self, session_name):
+        """The ARN STS gives a session of the role named `session_name`."""
+        return "arn:aws:sts::%s:assumed-role/%s/%s" % (self.sandbox.account_id, self.procedure.role_name, session_name)
+
+    def options(self, **changes):
+        """`domain_url`, `client_id`, `client_secret`, `role_arn` of this federation, with `changes` applied (a value
+        of None drops the key); the CA bundle is in the sandbox's environment (`SANDBOX_CA_BUNDLE`)."""
+        options = dict(domain_url=self.sandbox.domain_url, client_id=self.client_id, client_secret=self.client_secret,
+                       role_arn=self.role_arn)
+        options.update(changes)
+        return dict((k, v) for k, v in options.items() if v is not None)

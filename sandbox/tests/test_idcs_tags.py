@@ -11,7 +11,7 @@ import oci
 import pytest
 from oci.identity_domains import models
 
-from test_idcs_sdk import client, patch, sts_app  # noqa: F401 (fixture)
+from test_idcs_sdk import client, patch, sts_app  # noqa: F401 pylint: disable=unused-import
 
 MARK = models.Tags(key="managed-by", value="multicloud.oci_aws")
 

@@ -52,7 +52,7 @@ class AwsCloud:
     """WSGI app of the emulated AWS account (see the module docstring)."""
 
     #: Behaviour switches (``POST /config {"aws": ...}``); the evidence for each default is in
-    #: tests/sandbox/README.md.
+    #: sandbox/README.md.
     OPTIONS = {
         # Seconds before STS and IAM reads see an IAM write (0: at once).
         "iam_propagation_seconds": 0,

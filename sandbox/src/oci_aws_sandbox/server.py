@@ -155,8 +155,9 @@ class Sandbox:
         settings = self.client_settings()
         env = "".join("export %s=%s\n" % (k, _shell_quote(v)) for k, v in settings.items())
         env += "unset AWS_PROFILE AWS_SESSION_TOKEN\n"
-        _private_write(os.path.join(d, "env"), "# written by `make sandbox-up`; source it: . .sandbox/env\n" + env)
-        yaml_lines = ["---", "# written by `make sandbox-up`; pass it with -e @.sandbox/vars.yml"]
+        _private_write(os.path.join(d, "env"), "# written by `python -m oci_aws_sandbox up --dir DIR`; source it: . DIR/env\n"
+                       + env)
+        yaml_lines = ["---", "# written by `python -m oci_aws_sandbox up --dir DIR`; pass it with -e @DIR/vars.yml"]
         yaml_lines += ["%s: %s" % (k.lower(), json.dumps(v)) for k, v in settings.items()]
         _private_write(os.path.join(d, "vars.yml"), "\n".join(yaml_lines) + "\n")
         _private_write(os.path.join(d, "state.json"), json.dumps({"pid": os.getpid(), **settings}, indent=1))

@@ -1,11 +1,11 @@
 """The STS gate with real tokens from the emulated OCI identity domain (the flow the collection
-automates), set up with `sandbox.procedure.ManualProcedure`. The rule-by-rule coverage with a
+automates), set up with `oci_aws_sandbox.procedure.ManualProcedure`. The rule-by-rule coverage with a
 controllable issuer is in test_aws_sts_gate.py."""
 
 import pytest
 from botocore.exceptions import ClientError
 
-from sandbox.procedure import ManualProcedure
+from oci_aws_sandbox.procedure import ManualProcedure
 
 NO_VERIFICATION_KEY = (
     "Couldn't retrieve verification key from your identity provider,  "

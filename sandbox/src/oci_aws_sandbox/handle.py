@@ -1,7 +1,7 @@
 """Client side of a running sandbox: start/stop it as a process, read its files, drive its control API.
 
-Used by `python -m sandbox up|down|status`, by the pytest fixtures (tests/conftest.py) and by
-`make demo`/`make bench`.
+Used by `python -m oci_aws_sandbox up|down|status`, by the pytest fixtures (`pytest_plugin.py`) and by
+any client that drives a sandbox (the collection's `make demo` and `make bench`).
 """
 
 import json
@@ -13,7 +13,6 @@ import time
 import urllib.error
 import urllib.request
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 START_TIMEOUT = 90
 
 
@@ -131,19 +130,18 @@ class SandboxHandle:
 
 
 def start(directory, log_path=None, detach=False, extra_env=None):
-    """Start `python -m sandbox serve` and return a handle once every service answers."""
+    """Start `python -m oci_aws_sandbox serve` and return a handle once every service answers."""
     directory = os.path.abspath(directory)
     os.makedirs(directory, mode=0o700, exist_ok=True)
     state = os.path.join(directory, "state.json")
     if os.path.exists(state):
         os.unlink(state)
     log_path = log_path or os.path.join(directory, "sandbox.log")
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.dirname(HERE), env.get("PYTHONPATH")]))
+    env = dict(os.environ)  # the same interpreter finds this package where this process found it: installed
     env.update(extra_env or {})
     log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "sandbox", "serve", "--dir", directory],
+        [sys.executable, "-m", "oci_aws_sandbox", "serve", "--dir", directory],
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
         start_new_session=detach, close_fds=True,
     )
@@ -164,7 +162,7 @@ def start(directory, log_path=None, detach=False, extra_env=None):
 
 
 def attach(directory):
-    """A handle on a sandbox that `make sandbox-up` started, or None."""
+    """A handle on a sandbox that `python -m oci_aws_sandbox up --dir DIR` (or `start(detach=True)`) started, or None."""
     try:
         handle = SandboxHandle(directory)
     except (OSError, ValueError):

@@ -1,8 +1,8 @@
 """Fidelity of the sandbox's STS: AssumeRoleWithWebIdentity validated as real STS validates a token
 from a generic OIDC provider (facts: shared/reference/aws-sts-oidc.md §2; sources in
-tests/sandbox/sts_gate.py).
+sandbox/src/oci_aws_sandbox/sts_gate.py).
 
-Tokens come from a small HTTPS issuer run by the test (`sandbox.oidc_issuer.OidcIssuer`, served with
+Tokens come from a small HTTPS issuer run by the test (`oci_aws_sandbox.oidc_issuer.OidcIssuer`, served with
 the sandbox's TLS certificate), so every rule is exercised whatever state the OCI half is in;
 `test_aws_oci_federation.py` repeats the main path with tokens from the emulated OCI domain.
 """
@@ -22,9 +22,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from sandbox.aws import AwsCloud
-from sandbox.oidc_issuer import OidcIssuer
-from sandbox.pki import ensure_keys
+from oci_aws_sandbox.aws import AwsCloud
+from oci_aws_sandbox.oidc_issuer import OidcIssuer
+from oci_aws_sandbox.pki import ensure_keys
 
 CLIENT_ID = "sts.amazon.com"
 SUBJECT = "sandbox-client"

@@ -2,9 +2,9 @@
 
 import pytest
 
-from sandbox.idcs.errors import ScimError
-from sandbox.idcs.schema import APP_SCHEMA
-from sandbox.idcs.scim import PatchPath, apply_patch, parse_filter, project
+from oci_aws_sandbox.idcs.errors import ScimError
+from oci_aws_sandbox.idcs.schema import APP_SCHEMA
+from oci_aws_sandbox.idcs.scim import PatchPath, apply_patch, parse_filter, project
 
 APP = {
     "id": "1", "schemas": ["urn:ietf:params:scim:schemas:oracle:idcs:App"], "displayName": "AWS-STS",

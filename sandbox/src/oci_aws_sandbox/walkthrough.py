@@ -1,4 +1,4 @@
-"""python -m sandbox.walkthrough: the manual procedure against a running sandbox, step by step.
+"""python -m oci_aws_sandbox.walkthrough: the manual procedure against a running sandbox, step by step.
 
 Prints what each step did; never a secret (client secret, token, AWS keys are shown as lengths).
 """
@@ -20,7 +20,8 @@ def claims_of(token):
 def main(directory):
     sandbox = attach(directory)
     if sandbox is None:
-        print("no sandbox answers in %s: run `make sandbox-up` first" % directory, file=sys.stderr)
+        print("no sandbox answers in %s: run `python -m oci_aws_sandbox up --dir %s` first" % (directory, directory),
+              file=sys.stderr)
         return 1
     sandbox.reset()
     p = ManualProcedure(sandbox)

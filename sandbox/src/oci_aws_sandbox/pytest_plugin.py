@@ -1,0 +1,44 @@
+"""pytest fixtures of the sandbox, registered by the `pytest11` entry point of the `oci-aws-sandbox` distribution:
+any project whose venv has the package installed gets them without a conftest.py.
+
+`sandbox`        a running sandbox for the whole session (its own process, free ports on 127.0.0.1, a temporary
+                 state directory), stopped at the end. Set `OCI_AWS_SANDBOX_DIR` to use one started with
+                 `python -m oci_aws_sandbox up --dir DIR` instead (it is not stopped).
+`fresh_sandbox`  the session sandbox reset to a fresh domain and account before the test, its faults cleared after.
+
+Both yield an `oci_aws_sandbox.handle.SandboxHandle`.
+"""
+
+import os
+
+import pytest
+
+from . import handle as sandbox_handle
+
+
+@pytest.fixture(scope="session")
+def sandbox(tmp_path_factory):
+    """A running sandbox for the whole test session (its own process, free ports).
+
+    Set OCI_AWS_SANDBOX_DIR to reuse one started with `python -m oci_aws_sandbox up` while developing.
+    """
+    reuse = os.environ.get("OCI_AWS_SANDBOX_DIR")
+    if reuse:
+        running = sandbox_handle.attach(reuse)
+        if running is None:
+            raise RuntimeError("OCI_AWS_SANDBOX_DIR=%s: no sandbox answers there" % reuse)
+        yield running
+        return
+    handle = sandbox_handle.start(str(tmp_path_factory.mktemp("sandbox")))
+    try:
+        yield handle
+    finally:
+        handle.stop()
+
+
+@pytest.fixture
+def fresh_sandbox(sandbox):
+    """The session sandbox, reset to a fresh domain and account before the test."""
+    sandbox.reset()
+    yield sandbox
+    sandbox.clear_faults()
