@@ -16,7 +16,7 @@ process; botocore's own retries are off on both (one attempt). The first ``warmu
 model loading) are excluded from both. The order inside a pair rotates from one pair to the next.
 With ``what_if``, a third side runs the module's exchange with one botocore session kept for the
 process, to measure what the new session per exchange costs. ``BaseClient._make_api_call`` is timed on both sides alike
-to tell the STS call from the rest, and the module's ``_aws._botocore_session`` to show what its new
+to tell the STS call from the rest, and the module's ``_aws.connection._botocore_session`` to show what its new
 botocore session per exchange costs (the raw side's default session is made once per process).
 """
 
@@ -47,12 +47,11 @@ def main():
     from botocore import UNSIGNED  # pylint: disable=import-outside-toplevel
     from botocore.config import Config  # pylint: disable=import-outside-toplevel
 
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _aws, _token  # pylint: disable=import-outside-toplevel
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (  # pylint: disable=import-outside-toplevel
-        Exchange,
-        ExchangeSpec,
-        OptionAdapter,
-    )
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _http  # pylint: disable=import-outside-toplevel
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import connection as _aws  # pylint: disable=import-outside-toplevel
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
 
     phases = Phases()
     original_call = botocore.client.BaseClient._make_api_call
@@ -83,10 +82,10 @@ def main():
             kept.append(original_session())
         return kept[0]
 
-    def timed_post(url, body, headers, cert_bundle=None, timeout=_token.TOKEN_TIMEOUT):
+    def timed_post(url, body, headers, cert_bundle=None, timeout=_http.TOKEN_TIMEOUT):
         started = time.perf_counter()
         try:
-            return _token.https_post(url, body, headers, cert_bundle, timeout)
+            return _http.https_post(url, body, headers, cert_bundle, timeout)
         finally:
             phases.token += time.perf_counter() - started
 

@@ -2,13 +2,11 @@
 # Copyright: contributors to multicloud.oci_aws
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 
-class ModuleDocFragment(object):
-    """The AWS connection options, with amazon.aws's names (module_utils/_aws.py builds the argspec)."""
+class ModuleDocFragment:
+    """The AWS connection options, with amazon.aws's names (module_utils/_aws/connection.py builds the argspec)."""
 
     DOCUMENTATION = r"""
 options:
@@ -72,86 +70,4 @@ notes:
     C(Retry-After), for at most 6 attempts or 120 seconds; botocore's own retries are off.
   - Set the connection options once for the collection's AWS modules with the C(module_defaults) group
     C(group/multicloud.oci_aws.aws).
-"""
-
-    # The same options for lookups, which read them on the controller from variables and the environment.
-    # Secrets have env and vars sources only, never ini.
-    PLUGINS = r"""
-options:
-  profile:
-    description:
-      - The profile of the AWS shared config and credentials files to use.
-      - Cannot be combined with O(access_key), O(secret_key) or O(session_token).
-    type: str
-    aliases: [aws_profile]
-    env:
-      - name: AWS_PROFILE
-    vars:
-      - name: aws_profile
-  region:
-    description:
-      - The AWS region; it chooses the STS endpoint.
-    type: str
-    aliases: [aws_region]
-    env:
-      - name: AWS_REGION
-      - name: AWS_DEFAULT_REGION
-    vars:
-      - name: aws_region
-  access_key:
-    description:
-      - The AWS access key ID.
-    type: str
-    aliases: [aws_access_key_id, aws_access_key]
-    env:
-      - name: AWS_ACCESS_KEY_ID
-    vars:
-      - name: aws_access_key_id
-  secret_key:
-    description:
-      - The AWS secret access key, given together with O(access_key).
-    type: str
-    aliases: [aws_secret_access_key, aws_secret_key]
-    env:
-      - name: AWS_SECRET_ACCESS_KEY
-    vars:
-      - name: aws_secret_access_key
-  session_token:
-    description:
-      - The AWS session token of temporary credentials.
-    type: str
-    aliases: [aws_session_token]
-    env:
-      - name: AWS_SESSION_TOKEN
-    vars:
-      - name: aws_session_token
-  endpoint_url:
-    description:
-      - A URL that replaces the AWS endpoints of every service called, for private endpoints and emulators.
-      - When not set, botocore's E(AWS_ENDPOINT_URL_<SERVICE>) variables and profile settings still apply.
-    type: str
-    aliases: [aws_endpoint_url]
-    env:
-      - name: AWS_ENDPOINT_URL
-    vars:
-      - name: aws_endpoint_url
-  aws_ca_bundle:
-    description:
-      - A CA bundle that verifies the AWS endpoints' TLS certificates, for endpoints signed by a private CA.
-    type: path
-    env:
-      - name: AWS_CA_BUNDLE
-    vars:
-      - name: aws_ca_bundle
-  validate_certs:
-    description:
-      - TLS verification of the AWS endpoints is always on. V(false) is refused with an error, since the requests
-        carry tokens and credentials; use O(aws_ca_bundle) to trust a private or test CA.
-    type: bool
-    default: true
-    vars:
-      - name: aws_validate_certs
-requirements:
-  - boto3 >= 1.35.0
-  - botocore >= 1.35.0
 """

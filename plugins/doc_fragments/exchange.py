@@ -2,13 +2,11 @@
 # Copyright: contributors to multicloud.oci_aws
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 
-class ModuleDocFragment(object):
-    """The options of the token exchange (argument spec: ``module_utils/_exchange.py``)."""
+class ModuleDocFragment:
+    """The options of the token exchange (argument spec: ``module_utils/_exchange/options.py``)."""
 
     DOCUMENTATION = r"""
 options:

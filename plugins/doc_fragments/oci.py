@@ -2,13 +2,11 @@
 # Copyright: contributors to multicloud.oci_aws
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 
-class ModuleDocFragment(object):
-    """The OCI connection options, written once (argument spec: ``module_utils/_oci.py``)."""
+class ModuleDocFragment:
+    """The OCI connection options, written once (argument spec: ``module_utils/_oci/domain.py``)."""
 
     DOCUMENTATION = r"""
 options:
@@ -69,33 +67,4 @@ notes:
   - An answer that is not what the API documents (not JSON, not a JSON object) fails with the endpoint and the HTTP
     status, never with any part of the answer.
   - Errors report the service's own C(detail) text, the HTTP status and the C(opc-request-id) to quote to Oracle support.
-"""
-
-    PLUGINS = r"""
-options:
-  domain_url:
-    env:
-      - name: OCI_DOMAIN_URL
-    vars:
-      - name: oci_aws_domain_url
-  auth_type:
-    env:
-      - name: OCI_ANSIBLE_AUTH_TYPE
-    vars:
-      - name: oci_aws_auth_type
-  config_file_location:
-    env:
-      - name: OCI_CONFIG_FILE
-    vars:
-      - name: oci_aws_config_file_location
-  config_profile_name:
-    env:
-      - name: OCI_CONFIG_PROFILE
-    vars:
-      - name: oci_aws_config_profile_name
-  cert_bundle:
-    env:
-      - name: OCI_ANSIBLE_CERT_BUNDLE
-    vars:
-      - name: oci_aws_cert_bundle
 """

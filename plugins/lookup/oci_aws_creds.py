@@ -2,9 +2,7 @@
 # Copyright: contributors to multicloud.oci_aws
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: oci_aws_creds
@@ -160,7 +158,7 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import typed
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import typed
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials
 
 display = Display()

@@ -13,13 +13,11 @@ both compared case-insensitively by the identity domain) and IAM's ``Tags`` (``[
 case-sensitive) both hold it, survive every update, and can be seen in the consoles.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import json
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 
 MARK_KEY = "managed-by"
 MARK_VALUE = "multicloud.oci_aws"

@@ -18,23 +18,18 @@ run code from, and creates what is missing.
   directory, so that a reader sees the old content or the new, never a part.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import errno
 import os
 import stat
 import tempfile
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, UnsafePath
 
 TEMP_PREFIX = ".tmp-"
 OWNER_FIX = "use a path whose every directory belongs to you or to root"
-
-
-class UnsafePath(OciAwsError):
-    """A path that another local user could replace or read; the message names the part and the fix."""
 
 
 def _components(path):
@@ -189,3 +184,21 @@ def open_to_others(path):
     if stat.S_ISDIR(info.st_mode) and mode & 0o077 and not mode & stat.S_ISVTX:
         return mode
     return None
+
+
+def readable_file(path, option, what):
+    """``path`` if it is a readable regular file, else :class:`OptionError` naming ``option``."""
+    if not os.path.isfile(path) or not os.access(path, os.R_OK):
+        raise OptionError(option, "%s %s is not a readable file: give the path of %s" % (option, path, what))
+    return path
+
+
+def check_readable(path, option, what, fix):
+    """``path`` expanded, once it is known to be a readable file; else an OptionError naming ``option``."""
+    path = os.path.expanduser(path)
+    if not os.path.isfile(path):
+        raise OptionError(option, "%s (%s) does not exist or is not a file (option %s): %s" % (what, path, option, fix))
+    if not os.access(path, os.R_OK):
+        raise OptionError(option, "%s (%s) cannot be read by this user (option %s): fix its owner or permissions"
+                          % (what, path, option))
+    return path

@@ -9,16 +9,14 @@ token's ``iss``, in the IAM OIDC provider URL, and (without its scheme) in the p
 the trust policy's condition keys.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import ipaddress
 import re
 
-from ansible.module_utils.six.moves.urllib.parse import urlsplit
+from urllib.parse import urlsplit
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import shown
 
 # A DNS name of ASCII labels (an internationalised name in its xn-- form), at most 253 characters.
@@ -34,7 +32,7 @@ PORT_WARNING = (
 )
 
 
-class HttpsUrl(object):
+class HttpsUrl:
     """A checked https URL: ``origin`` (scheme://host[:port], default port dropped), ``path``."""
 
     def __init__(self, host, port, path):
@@ -66,8 +64,7 @@ def parse_https_url(value, option, allow_path=False, allow_http=False, example="
     With ``allow_path`` False the URL must have no path (a trailing ``/`` alone is tolerated and
     dropped); with ``allow_path`` True the path is kept exactly, trailing slash included, since
     IAM and STS compare issuers byte for byte. The host is lower-cased and ``:443`` dropped.
-    ``allow_http`` exists for callers that must also accept plain-http endpoints (none in
-    normal use). Raises :class:`OptionError` naming ``option`` and the fix.
+    ``allow_http`` also accepts plain http (``endpoint_url``, for a local AWS endpoint). Raises :class:`OptionError` naming ``option`` and the fix.
     """
     if not isinstance(value, str) or not value.strip():
         raise OptionError(option, "%s must be a URL such as %s" % (option, example))
@@ -162,3 +159,8 @@ def issuer_for_domain(domain_url, option="domain_url"):
 def port_warning(url, option):
     """The warning to show when an issuer carries a non-default port, else None."""
     return PORT_WARNING % (option, url.origin) if url.port is not None else None
+
+
+# The shared issuer of identity domains whose issuer was never changed (Oracle writes it with a slash).
+OCI_DEFAULT_ISSUERS = ("https://identity.oraclecloud.com/", "https://identity.oraclecloud.com")
+TOKEN_PATH = "/oauth2/v1/token"

@@ -13,15 +13,13 @@ Also the audience, which three modules and the exchange share: its default, its 
 scope a client requests for it.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import re
 import unicodedata
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 
 # Shown values are cut after this many characters, so that a huge value cannot flood the output.
 SHOWN = 80
@@ -121,8 +119,8 @@ def check_audience(value, option="audience"):
                           % (option, DEFAULT_AUDIENCE, shown(value)))
     if _AUDIENCE.fullmatch(value) is None:
         raise OptionError(option, "%s must be %s: got %s. Several audiences make the token's aud claim an array, "
-                                  "which STS rejects; give one, such as %s" % (option, AUDIENCE_RULE, shown(value),
-                                                                               DEFAULT_AUDIENCE))
+                                  "which STS rejects; give one, such as %s" % (
+                                      option, AUDIENCE_RULE, shown(value), DEFAULT_AUDIENCE))
     return value
 
 

@@ -3,9 +3,7 @@
 # Copyright: contributors to multicloud.oci_aws
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: aws_oidc_role
@@ -395,19 +393,12 @@ provider_trusted_by:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import (
-    AwsConnection,
-    aws_argument_spec,
-    caller_account,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import ProviderManager
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import RoleManager
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_trust import (
-    DELETE_PROVIDER,
-    Federation,
-    FederationSpec,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import Retrier, deadline_from, module_boundary
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection, aws_argument_spec, caller_account
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.federation import DELETE_PROVIDER, Federation, FederationSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, deadline_from
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
 
 # One call of this module may wait for IAM to propagate a new provider or role, retried.
 DEFAULT_TIMEOUT = 300
@@ -454,7 +445,7 @@ def main():
         spec = FederationSpec.from_params(module.params)
         connection = AwsConnection.from_options(module.params, retrier=Retrier(
             deadline=deadline_from(module.params, DEFAULT_TIMEOUT)))
-        for warning in spec.warnings + connection.warnings():
+        for warning in spec.warnings:
             module.warn(warning)
         iam = connection.client("iam")
         federation = Federation(

@@ -3,9 +3,7 @@
 # Copyright: contributors to multicloud.oci_aws
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: oci_aws_assume
@@ -280,8 +278,8 @@ import sys
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._assume import Assume, assume_argument_spec
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import module_boundary
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.assume import Assume, assume_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
 
 
 def main():

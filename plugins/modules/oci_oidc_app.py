@@ -3,9 +3,7 @@
 # Copyright: contributors to multicloud.oci_aws
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: oci_oidc_app
@@ -300,18 +298,10 @@ app:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import module_boundary
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import (
-    connect,
-    connection_options,
-    oci_argument_spec,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_app import (
-    DEFAULT_AUDIENCE,
-    DEFAULT_SCOPES,
-    SECRET_POLICIES,
-    AppManager,
-    AppSpec,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect, connection_options, oci_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.app import (
+    DEFAULT_AUDIENCE, DEFAULT_SCOPES, SECRET_POLICIES, AppManager, AppSpec
 )
 
 

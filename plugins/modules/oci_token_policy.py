@@ -3,9 +3,7 @@
 # Copyright: contributors to multicloud.oci_aws
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: oci_token_policy
@@ -114,16 +112,9 @@ signing_cert_public_access:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import module_boundary
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import (
-    connect,
-    connection_options,
-    oci_argument_spec,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci_settings import (
-    TokenPolicyManager,
-    check_issuer,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect, connection_options, oci_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.token_policy import TokenPolicyManager, check_issuer
 
 
 def argument_spec():

@@ -28,9 +28,7 @@ every fork of a run (and later runs) reuse one exchange while the credentials ar
 It imports only the standard library and ``_paths``: a cache hit loads neither boto3 nor oci.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import errno
 import fcntl
@@ -40,7 +38,7 @@ import os
 import stat
 import time
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import TEMP_PREFIX, atomic_write, make_private_dirs
 
 FORMAT_VERSION = 1

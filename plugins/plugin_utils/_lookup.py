@@ -10,13 +10,11 @@ Only the standard library and the cache are imported here: a cache hit never loa
 exchange, botocore, boto3 or oci.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import hashlib
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache import (
     DEFAULT_LOCK_WAIT,
@@ -85,11 +83,9 @@ def _lock_wait(options):
 
 def _exchange(options, warn):
     """``(credentials as a dict, expires_at)`` from a new exchange: only a miss comes here."""
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (  # pylint: disable=import-outside-toplevel
-        Exchange,
-        ExchangeSpec,
-        OptionAdapter,
-    )
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
 
     spec = ExchangeSpec.from_options(OptionAdapter.from_dict(options))
     for warning in spec.warnings:

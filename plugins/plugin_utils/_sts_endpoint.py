@@ -6,7 +6,7 @@
 Where the lookup's ``sts:AssumeRoleWithWebIdentity`` call goes, worked out as botocore works it
 out, without importing botocore (a cache hit must stay well under a millisecond).
 
-The lookup's STS client is made by ``module_utils/_aws.AwsConnection.client("sts", unsigned=True)``:
+The lookup's STS client is made by ``module_utils/_aws/connection.AwsConnection.client("sts", unsigned=True)``:
 ``region`` and ``endpoint_url`` as given, everything else from botocore's configuration chain —
 the environment, then the profile (``profile``, else ``AWS_DEFAULT_PROFILE`` / ``AWS_PROFILE``,
 else ``default``) of the shared config file and credentials file. :func:`resolve` reads the same
@@ -17,9 +17,7 @@ different places never share a cache entry. ``tests/unit/plugins/plugin_utils/te
 compares it with the installed botocore.
 """
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
+from __future__ import annotations
 
 import os
 import re

@@ -23,11 +23,11 @@ from oci.config import from_file
 from oci.identity_domains import IdentityDomainsClient
 from oci.identity_domains import models
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection, caller_account
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import ProviderManager
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_role import RoleManager
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_trust import Federation, FederationSpec
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import Retrier
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection, caller_account
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.federation import Federation, FederationSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier
 from conftest import COLLECTIONS_BASE
 
 AUDIENCE = "sts.amazon.com"

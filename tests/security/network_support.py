@@ -261,8 +261,8 @@ def results(output):
 def run_runner(tmp_path, options, timeout=60):
     """The credential_process runner as the AWS CLI runs it: ``(returncode, stdout, stderr)``."""
     import ansible.module_utils.basic  # noqa: F401 - runner_bundle takes the module_utils loaded
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _exchange  # noqa: F401
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import runner_bundle
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import sts  # noqa: F401
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credential_process import runner_bundle
 
     directory = tmp_path / "runner"
     directory.mkdir(mode=0o700, exist_ok=True)

@@ -206,7 +206,7 @@ AWS_CONFIG = ("[profile p1]\nregion = ap-southeast-2\n[profile p2]\nendpoint_url
 
 
 def _botocore_endpoint(opts):
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _aws  # pylint: disable=import-outside-toplevel
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import connection as _aws  # pylint: disable=import-outside-toplevel
 
     del _aws._UNSIGNED_SESSION[:]
     client = _aws.AwsConnection(profile=opts["profile"], region=opts["region"],

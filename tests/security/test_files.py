@@ -23,10 +23,11 @@ from hypothesis import strategies as st
 
 from conftest import assert_no_secret
 from ansible_collections.multicloud.oci_aws.plugins.module_utils import _paths
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._assume import Assume
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import runner_bundle
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import UnsafePath, check_trusted, make_private_dirs
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.assume import Assume
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credential_process import runner_bundle
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import UnsafePath
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted, make_private_dirs
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.exchange_fakes import (
     CLIENT_ID,
     CLIENT_SECRET,

@@ -17,11 +17,12 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import main as runner_main
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import ExchangeSpec, OptionAdapter
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import ProviderSpec
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import connect
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credential_process import main as runner_main
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect
 from ansible_collections.multicloud.oci_aws.plugins.modules import oci_aws_assume
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials
 
@@ -129,8 +130,8 @@ def test_a_credential_process_dir_with_spaces_and_quotes_stays_one_command(home,
     splits the command (shlex.split after the INI parser), so the config file gains exactly one profile."""
     import shlex
 
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _assume
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import assume as _assume
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials
 
     class FakeExchange:
         region = "eu-west-1"

@@ -34,17 +34,11 @@ from network_support import (
     trickle,
 )
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    DeadlineExceeded,
-    ServiceError,
-    Unreachable,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import (
-    Exchange,
-    ExchangeSpec,
-    OptionAdapter,
-)
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import connect
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import DeadlineExceeded, ServiceError, Unreachable
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect
 
 NOWHERE = "https://oci-aws-test.invalid"
 

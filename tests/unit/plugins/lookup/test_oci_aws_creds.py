@@ -13,7 +13,7 @@ import pytest
 
 from ansible.module_utils import _internal
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import OPTIONS
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OPTIONS
 from conftest import COLLECTIONS_BASE
 
 ROLE = "arn:aws:iam::123456789012:role/oci-reporting"
@@ -214,7 +214,7 @@ def test_bad_input_is_a_lookup_error(fake, terms, kwargs, words, lookup, control
 
 def test_errors_of_the_exchange_are_lookup_errors_without_secrets(env, monkeypatch, collection, _lookup, lookup, controller):
     def refuse(options, warn):
-        raise collection("module_utils._common").OptionError("role_arn", "role_arn must be the ARN of an IAM role")
+        raise collection("module_utils._errors").OptionError("role_arn", "role_arn must be the ARN of an IAM role")
 
     monkeypatch.setattr(_lookup, "_exchange", refuse)
     with pytest.raises(controller.LookupError) as info:
@@ -309,7 +309,7 @@ for _ in range(int(sys.argv[2])):
         [sys.argv[3]], variables={})
     times.append(time.perf_counter() - started)
 loaded = [m for m in ("boto3", "botocore", "oci", "requests",
-                      "ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange") if m in sys.modules]
+                      "ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts") if m in sys.modules]
 print(json.dumps({"median_ms": statistics.median(times) * 1000, "loaded": loaded, "access_key": answer[0]["access_key"]}))
 """
 

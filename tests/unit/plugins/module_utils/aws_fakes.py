@@ -18,8 +18,8 @@ from moto import mock_aws
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.iam.models import iam_backends
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsClient, AwsConnection
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import Retrier
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsClient, AwsConnection
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier
 
 ACCOUNT = DEFAULT_ACCOUNT_ID
 ISSUER = "https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com"

@@ -8,7 +8,7 @@ import time
 
 from botocore.stub import Stubber
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import no_wait_retrier
 
 DOMAIN_URL = "https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com"

@@ -1,4 +1,4 @@
-"""An in-memory identity domain behind the interface of `_oci.DomainClient`, for the manager tests.
+"""An in-memory identity domain behind the interface of `_oci.domain.DomainClient`, for the manager tests.
 
 It keeps the service rules the managers depend on (display names unique regardless of case, an
 active app cannot be deleted, the secret returned only by create and regenerate) and records every
@@ -11,7 +11,7 @@ import json
 import os
 import re
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import ServiceError
 
 DOMAIN_URL = "https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com"
 WRITES = ("create_app", "patch_app", "set_app_active", "delete_app", "regenerate_secret", "patch_settings")
@@ -192,7 +192,7 @@ class FakeConnect:
         self.connected = []
 
     def connect(self, **options):
-        from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import connect
+        from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect
 
         connect(**options)
         self.connected.append(options)

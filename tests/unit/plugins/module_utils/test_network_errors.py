@@ -13,31 +13,16 @@ import oci
 import pytest
 from hypothesis import given, strategies as st
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils import _oci
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import transient_failure, translate
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import (
-    Deadline,
-    DeadlineExceeded,
-    MalformedAnswer,
-    OptionError,
-    Retrier,
-    RetriesExhausted,
-    Transient,
-    Unexpected,
-    Unreachable,
-    check_timeout,
-    configuration_failure,
-    fail_from,
-    module_boundary,
-    typed,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import domain
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import transient_failure, translate
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Deadline, Retrier, Transient, check_timeout
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
+    DeadlineExceeded, MalformedAnswer, OptionError, RetriesExhausted, Unexpected, Unreachable, configuration_failure, fail_from, module_boundary,
+    typed
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import (
-    AnswerTimeout,
-    AnswerTooLarge,
-    _classify,
-    read_bounded,
-)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import AnswerTimeout, AnswerTooLarge, read_bounded
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import _classify
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.clock_fakes import FakeTime
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSECRETzKEYz"
@@ -120,15 +105,15 @@ def test_a_tls_failure_names_the_bundle_given(monkeypatch, bundle, words):
 def test_an_oci_error_whose_body_is_not_json_is_not_repeated():
     # What the SDK raises for a 502 HTML page of a proxy: the whole body in message, no service code.
     exc = oci.exceptions.ServiceError(502, None, {"opc-request-id": "r-1"}, "<html>%s</html>" % SECRET)
-    error = _oci.service_error(exc, "GET /admin/v1/Apps")
+    error = domain.service_error(exc, "GET /admin/v1/Apps")
     assert "HTTP 502" in error.msg and "not a JSON error" in error.msg and SECRET not in error.msg
     assert SECRET not in str(error.details)
-    assert SECRET not in _oci.classify(exc).description
+    assert SECRET not in domain.classify(exc).description
 
 
 def test_an_oci_json_error_is_still_quoted_but_cut():
     exc = oci.exceptions.ServiceError(400, "InvalidParameter", {}, "x" * 5000)
-    error = _oci.service_error(exc, "GET /x")
+    error = domain.service_error(exc, "GET /x")
     assert "InvalidParameter" in error.msg and len(error.msg) < 1000
 
 
@@ -154,7 +139,7 @@ class _Sdk:
     (ValueError("Expecting value: %s" % SECRET), ["could not read (ValueError)"]),
 ])
 def test_an_oci_answer_that_is_not_an_object_is_malformed(data, words):
-    client = _oci.DomainClient(_Sdk(data), "https://idcs-x.identity.oraclecloud.com", Retrier(max_attempts=1))
+    client = domain.DomainClient(_Sdk(data), "https://idcs-x.identity.oraclecloud.com", Retrier(max_attempts=1))
     with pytest.raises(MalformedAnswer) as caught:
         client.get_settings(["issuer"])
     for word in words:
@@ -342,7 +327,7 @@ def test_the_runner_reports_an_unexpected_exception_in_one_line_without_its_text
     import json
     import os
 
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _credential_process, _exchange
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import credential_process as _credential_process, sts as _exchange
 
     settings = tmp_path / "settings.json"
     fd = os.open(str(settings), os.O_WRONLY | os.O_CREAT, 0o600)
@@ -378,8 +363,8 @@ _TEMPLATES = (
 @given(secret=_SECRETISH, template=st.sampled_from(_TEMPLATES), status=st.sampled_from([200, 400, 401, 404, 418]))
 def test_no_answer_of_the_token_endpoint_is_repeated_unless_it_is_an_oauth_error(secret, template, status):
     """Whatever the token endpoint answers that is not a token nor an RFC 6749 error, no byte of it is shown."""
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import ClientCredentials
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import ClientCredentials
 
     body = (template % secret).encode()
     source = ClientCredentials("https://idcs-x.identity.oraclecloud.com/oauth2/v1/token", "client", "s3cr3t", "s",

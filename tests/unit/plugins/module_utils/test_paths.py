@@ -6,15 +6,11 @@ import stat
 import pytest
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils import _paths
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OciAwsError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import (
-    TEMP_PREFIX,
-    UnsafePath,
-    atomic_write,
-    check_trusted,
-    make_private_dirs,
-    open_to_others,
+    TEMP_PREFIX, atomic_write, check_trusted, make_private_dirs, open_to_others
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import UnsafePath
 
 
 def mode(path):

@@ -1,6 +1,6 @@
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import (
     issuer_for_domain,
     parse_https_url,

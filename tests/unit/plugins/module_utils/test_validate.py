@@ -16,31 +16,22 @@ import unicodedata
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils import _exchange, _oci_app
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_files import check_profile
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_iam import (
-    check_description,
-    check_path,
-    check_policy_arn,
-    check_policy_name,
-    check_role_name,
-    check_tags,
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import spec as _exchange
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci import app as _oci_app
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.aws_files import check_profile
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import (
+    check_description, check_path, check_policy_arn, check_policy_name, check_role_name
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_oidc_provider import check_thumbprints
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws_policy import normalize_conditions
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import OptionError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_process import ProcessProfile
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import OptionAdapter
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.tags import check_tags
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import check_thumbprints
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import normalize_conditions
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credential_process import ProcessProfile
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (
-    SCOPE,
-    check_absolute_path,
-    check_audience,
-    check_path_text,
-    check_pattern,
-    check_secret_text,
-    check_text,
+    SCOPE, check_absolute_path, check_audience, check_path_text, check_pattern, check_secret_text, check_text
 )
 
 ASCII_PRINTABLE = set(chr(c) for c in range(0x21, 0x7F))
@@ -316,7 +307,8 @@ def test_ip_literals_and_idna_names_are_accepted(url, origin):
 
 def test_the_audience_rule_is_one_for_every_caller():
     """Issue 12's remark: the exchange, the app and the provider refuse and accept the same audiences."""
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _aws_oidc_provider, _validate
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _validate
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import provider as _aws_oidc_provider
     assert _aws_oidc_provider.check_audience is _validate.check_audience
     assert _oci_app.DEFAULT_AUDIENCE == _exchange.DEFAULT_AUDIENCE == _validate.DEFAULT_AUDIENCE
     app = _oci_app.AppSpec("x", audience="api.example.com", scopes=[dict(value="/read")])

@@ -8,7 +8,7 @@ from moto import mock_aws
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import AwsConnection
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection
 from ansible_collections.multicloud.oci_aws.plugins.modules import aws_oidc_role
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     ACCOUNT,
@@ -165,6 +165,6 @@ def test_service_errors_carry_code_status_and_request_id(aws, capsys):
 
 
 def _denied(operation, eventual=(), **params):
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._common import ServiceError
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import ServiceError
     raise ServiceError("AWS iam:GetRole failed: AccessDenied: no", endpoint="iam:GetRole", error_code="AccessDenied",
                        status=403, request_id="req-403")

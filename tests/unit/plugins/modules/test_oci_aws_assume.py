@@ -10,8 +10,8 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils import _assume
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import Credentials
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import assume as _assume
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials
 from ansible_collections.multicloud.oci_aws.plugins.modules import oci_aws_assume
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.exchange_fakes import (
     CLIENT_ID,
@@ -122,7 +122,7 @@ def test_bad_input_fails_before_the_exchange_naming_the_option(capsys, args, opt
 
 
 def test_a_breakpoint_is_reported_with_its_step(capsys, monkeypatch):
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._token import Breakpoint
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint
 
     def refuse(self):
         raise Breakpoint("4", "keys not public", error_code="InvalidIdentityToken")

@@ -8,7 +8,7 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils import _oci
+from ansible_collections.multicloud.oci_aws.plugins.module_utils import _paths
 from ansible_collections.multicloud.oci_aws.plugins.modules import oci_oidc_app
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.oci_fakes import (
     DOMAIN_URL,
@@ -151,7 +151,7 @@ def test_missing_default_config_file(cloud, capsys):
 
 
 def test_unreadable_config_file(cloud, capsys, monkeypatch):
-    monkeypatch.setattr(_oci.os, "access", lambda path, mode: path != cloud.config)
+    monkeypatch.setattr(_paths.os, "access", lambda path, mode: path != cloud.config)
     result = run(cloud, capsys)
     assert result["failed"] and result["option"] == "config_file_location" and "cannot be read" in result["msg"]
     assert cloud.domain.calls == []

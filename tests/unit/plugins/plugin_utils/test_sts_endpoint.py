@@ -10,7 +10,7 @@ import os
 import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils import _aws
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import connection as _aws
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._sts_endpoint import resolve
 
 REGIONS = st.sampled_from([

@@ -1,0 +1,192 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to multicloud.oci_aws: not a public API, may change without notice.
+
+Step 5 of the procedure: the IAM OIDC provider for the identity domain's issuer and a role that
+trusts it. :class:`FederationSpec` checks every option before anything is read or changed;
+:class:`Federation` reads the provider and the role, plans both, checks what depends on the
+account, and only then makes the calls (none in check mode).
+
+The role's trust is :class:`TrustSpec`: generated (Allow ``sts:AssumeRoleWithWebIdentity``,
+Principal Federated = the provider ARN, ``StringEquals`` on ``<provider>:aud`` = the audience
+and on ``<provider>:sub`` = the OCI client IDs allowed, plus extra conditions) or given whole.
+
+A provider can be shared by several roles. Removing a role deletes the provider only if no
+other role trusts it (``delete_provider: if_unused``, which reads the account's roles once and
+only then), never (``never``), or regardless (``always``). Present state never lists roles.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.plan import Plan
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import account_of
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import check_role_name
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.thumbprints import issuer_thumbprints
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import sorted_document
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleSpec, role_arn, DEFAULT_PATH
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import port_warning
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import TrustSpec
+
+# Options that describe the role; without role_name the module manages the provider alone.
+ROLE_OPTIONS = (
+    "path", "description", "max_session_duration", "managed_policy_arns", "inline_policies",
+    "permissions_boundary", "tags", "subjects", "conditions", "trust_policy",
+)
+DELETE_PROVIDER = ("never", "if_unused", "always")
+
+
+class FederationSpec:
+    """Every option checked, before any request: the provider, and the role and its trust if any."""
+
+    def __init__(self, state, provider, role_name=None, role=None, trust=None, delete_provider="if_unused",
+                 thumbprints_from_issuer=False, issuer_ca_bundle=None, warnings=(), adopt=False):
+        self.state = state
+        self.provider = provider
+        self.role_name = role_name
+        self.role = role
+        self.trust = trust
+        self.delete_provider = delete_provider
+        self.thumbprints_from_issuer = thumbprints_from_issuer
+        self.issuer_ca_bundle = issuer_ca_bundle
+        self.warnings = list(warnings)
+        self.adopt = adopt
+
+    @classmethod
+    def from_params(cls, params):
+        state = params.get("state", "present")
+        provider = ProviderSpec.from_params(params)
+        role_name = params.get("role_name")
+        if role_name is None:
+            given = [name for name in ROLE_OPTIONS if params.get(name) is not None] + (
+                ["allow_any_subject"] if params.get("allow_any_subject") else [])
+            if given:
+                raise OptionError(given[0], "%s applies to a role: set role_name, or remove %s to manage the OIDC "
+                                            "provider alone" % (given[0], ", ".join(given)))
+        else:
+            check_role_name(role_name)
+        from_issuer = params.get("thumbprints_from_issuer", False)
+        if from_issuer and provider.thumbprints is not None:
+            raise OptionError("thumbprints_from_issuer", "thumbprints_from_issuer conflicts with thumbprints: give the "
+                                                         "thumbprints, or let the module compute them, not both")
+        delete_provider = params.get("delete_provider", "if_unused")
+        if state == "absent" and role_name is None and delete_provider == "never":
+            raise OptionError("delete_provider", "state absent without role_name removes the provider, which "
+                                                 "delete_provider never forbids: set if_unused or always")
+        warnings = [w for w in [port_warning(provider.issuer, "issuer_url")] if w]
+        if params.get("issuer_ca_bundle") and not from_issuer:
+            warnings.append("issuer_ca_bundle is only used with thumbprints_from_issuer: true; it is ignored")
+        role = trust = None
+        if state == "present" and role_name is not None:
+            role = RoleSpec.from_params(params)
+            trust = TrustSpec.from_params(params, provider.provider_id, provider.audience)
+        return cls(state, provider, role_name=role_name, role=role, trust=trust, delete_provider=delete_provider,
+                   thumbprints_from_issuer=from_issuer, issuer_ca_bundle=params.get("issuer_ca_bundle"),
+                   warnings=warnings, adopt=params.get("adopt", False))
+
+
+class Federation:
+    """Converge the provider and the role: read both, plan both, then make the calls.
+
+    ``account()`` gives ``(partition, account_id)`` when no existing resource tells it (to
+    predict ARNs before anything exists); ``thumbprints(issuer, ca_bundle)`` computes
+    thumbprints from the issuer's TLS chain.
+    """
+
+    def __init__(self, providers, roles, account, thumbprints=issuer_thumbprints):
+        self.providers = providers
+        self.roles = roles
+        self._account = account
+        self._thumbprints = thumbprints
+
+    def run(self, spec):
+        return self.present(spec) if spec.state == "present" else self.absent(spec)
+
+    def present(self, spec):
+        provider_spec = spec.provider
+        provider_id = provider_spec.provider_id
+        role_spec = spec.role
+        role_before = None
+        if role_spec is not None:
+            role_before = self.roles.find(role_spec.name, managed=role_spec.managed_policy_arns is not None,
+                                          inline=role_spec.inline_policies is not None)
+        account = account_of(role_before.arn) if role_before else None
+        provider_before = self.providers.find(provider_id, account)
+        if spec.thumbprints_from_issuer:
+            # What the issuer presents now becomes the list asked for, exactly as if given.
+            provider_spec.thumbprints = self._thumbprints(provider_spec.issuer, spec.issuer_ca_bundle)
+        provider_arn = provider_before.arn if provider_before else provider_spec.arn(*(account or self._account()))
+        provider_plan = self.providers.plan(provider_spec, provider_before, provider_arn)
+
+        role_plan = trust = None
+        if role_spec is not None:
+            trust = spec.trust.document(provider_arn, provider_id)
+            partition, account_id = account_of(provider_arn)
+            new_role_arn = role_arn(partition, account_id, role_spec.path or DEFAULT_PATH, role_spec.name)
+            role_plan = self.roles.plan(role_spec, trust, role_before, new_role_arn, new_provider=provider_before is None)
+
+        # Every option and every account-dependent check passed: now the changes.
+        provider_after = self.providers.apply(provider_plan, replan=lambda: self.providers.plan(
+            provider_spec, self.providers.find(provider_id), provider_arn))
+        result = Outcome(provider_plan, provider_after)
+        if role_plan is not None:
+            role_after = self.roles.apply(role_plan, replan=lambda: self.roles.plan(
+                role_spec, trust, self.roles.find(role_spec.name, managed=True, inline=True),
+                role_plan.after.arn, new_provider=provider_before is None))
+            result.add_role(role_plan, role_after)
+        return result.as_dict()
+
+    def absent(self, spec):
+        role_before = self.roles.find(spec.role_name, managed=True, inline=True) if spec.role_name else None
+        account = account_of(role_before.arn) if role_before else None
+        provider_before = self.providers.find(spec.provider.provider_id, account)
+        role_plan = self.roles.plan_delete(role_before, adopt=spec.adopt)
+        provider_plan = Plan(provider_before, provider_before, [])
+        trusted_by = None
+        if provider_before is not None and spec.delete_provider != "never":
+            if spec.delete_provider == "if_unused":
+                trusted_by = self.roles.trusting_roles(provider_before.arn, exclude=spec.role_name)
+            if not trusted_by:
+                provider_plan = self.providers.plan_delete(provider_before, adopt=spec.adopt)
+        self.roles.apply(role_plan)
+        result = Outcome(provider_plan, self.providers.apply(provider_plan))
+        if spec.role_name is not None:
+            result.add_role(role_plan, None)
+        if trusted_by is not None:
+            result.extra["provider_trusted_by"] = trusted_by
+        return result.as_dict()
+
+
+class Outcome:
+    """The module's result from the plans and the states after them, diff included."""
+
+    def __init__(self, provider_plan, provider_after):
+        self.plans = [provider_plan]
+        self.before = {}
+        self.after = {}
+        self.extra = {}
+        self._add("provider", provider_plan, provider_after)
+        known = provider_after or provider_plan.before
+        self.extra["provider_arn"] = known.arn if known else None
+
+    def add_role(self, plan, after):
+        self.plans.append(plan)
+        self._add("role", plan, after)
+        current = after or plan.before
+        self.extra["role_arn"] = current.arn if current else None
+        if after is not None:
+            self.extra["trust_policy"] = sorted_document(after.trust_policy)
+
+    def _add(self, name, plan, after):
+        if plan.before is not None:
+            self.before[name] = plan.before.describe()
+        if after is not None:
+            self.after[name] = self.extra[name] = after.describe()
+
+    def as_dict(self):
+        result = dict(self.extra)
+        result["changed"] = any(plan.changed for plan in self.plans)
+        result["diff"] = {"before": self.before, "after": self.after}
+        return result

@@ -1,0 +1,163 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to multicloud.oci_aws: not a public API, may change without notice.
+
+How the collection authenticates to OCI, as ``oracle.oci`` does: the config file and its profile
+(:class:`ConfigProfile`, every problem an :class:`OptionError` naming the option), or an instance
+or resource principal; :func:`credentials` returns the SDK config and signer for
+:func:`..domain.connect`. ``oci`` is passed in, never imported here.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_readable
+
+AUTH_TYPES = ("api_key", "instance_principal", "resource_principal", "security_token")
+DEFAULT_CONFIG_FILE = "~/.oci/config"
+DEFAULT_PROFILE = "DEFAULT"
+
+
+def credentials(oci, auth_type, config_file_location, profile):
+    """(config, signer) for ``auth_type``; every failure is an :class:`OptionError`."""
+    if auth_type == "instance_principal":
+        return {}, _instance_principal_signer(oci)
+    if auth_type == "resource_principal":
+        return {}, _resource_principal_signer(oci)
+    if auth_type not in AUTH_TYPES:
+        raise OptionError("auth_type", "auth_type must be one of %s: got %r" % (", ".join(AUTH_TYPES), auth_type))
+    profile_config = ConfigProfile.load(oci, config_file_location, profile)
+    if auth_type == "security_token":
+        return profile_config.config, profile_config.security_token_signer()
+    return profile_config.config, profile_config.api_key_signer()
+
+
+def _instance_principal_signer(oci):
+    try:
+        return oci.auth.signers.InstancePrincipalsSecurityTokenSigner()
+    except Exception as exc:  # pylint: disable=broad-except
+        # The SDK raises anything from requests errors to KeyError when no metadata service answers.
+        raise OptionError(
+            "auth_type",
+            "auth_type=instance_principal works only on an OCI compute instance that a dynamic group "
+            "covers, and no instance principal token could be obtained here (%s); use auth_type=api_key "
+            "with an OCI config file elsewhere" % type(exc).__name__,
+        )
+
+
+def _resource_principal_signer(oci):
+    if not os.environ.get("OCI_RESOURCE_PRINCIPAL_VERSION"):
+        raise OptionError(
+            "auth_type",
+            "auth_type=resource_principal needs the OCI_RESOURCE_PRINCIPAL_* environment that OCI Functions, "
+            "Data Science and similar services provide; OCI_RESOURCE_PRINCIPAL_VERSION is not set here: "
+            "use auth_type=api_key with an OCI config file elsewhere",
+        )
+    try:
+        return oci.auth.signers.get_resource_principals_signer()
+    except (EnvironmentError, ValueError, oci.exceptions.ClientError) as exc:
+        raise OptionError("auth_type", "auth_type=resource_principal: the resource principal environment is "
+                                       "incomplete or invalid (%s)" % exc)
+
+
+class ConfigProfile:
+    """One profile of an OCI config file, checked enough to name the option and the fix."""
+
+    def __init__(self, oci, path, profile, config):
+        self._oci = oci
+        self.path = path
+        self.profile = profile
+        self.config = config
+
+    @classmethod
+    def load(cls, oci, location, profile):
+        path = check_readable(location or DEFAULT_CONFIG_FILE, "config_file_location", "the OCI config file",
+                              "create it with `oci setup config`, or set config_file_location (env OCI_CONFIG_FILE) "
+                              "to an existing one")
+        try:
+            config = oci.config.from_file(file_location=path, profile_name=profile)
+        except oci.exceptions.ProfileNotFound:
+            raise OptionError(
+                "config_profile_name",
+                "profile %r is not in the OCI config file %s (profiles there: %s): set config_profile_name "
+                "(env OCI_CONFIG_PROFILE) to one of them" % (profile, path, ", ".join(_profiles(path)) or "none"),
+            )
+        except oci.exceptions.InvalidKeyFilePath:
+            raise OptionError(
+                "config_file_location",
+                "profile %r of the OCI config file %s (config_file_location) names a key_file that does not exist: "
+                "fix key_file there (it must be the path of the API signing key's PEM file)" % (profile, path),
+            )
+        except (configparser.Error, ValueError, oci.exceptions.ClientError) as exc:
+            raise OptionError(
+                "config_file_location",
+                "the OCI config file %s (config_file_location) cannot be parsed (%s: %s): fix it or recreate it "
+                "with `oci setup config`"
+                % (path, type(exc).__name__, first_line(exc)),
+            )
+        return cls(oci, path, profile, config)
+
+    def _where(self):
+        return "profile %r (config_profile_name) of the OCI config file %s (config_file_location)" % (self.profile, self.path)
+
+    def _with_key(self, build):
+        """``build(key_file)``; a key file that is missing, unreadable or not a private key is an OptionError."""
+        key_file = self.config.get("key_file")
+        if not key_file:
+            raise OptionError("config_profile_name", "%s has no key_file: add the path of the API signing key" % self._where())
+        path = check_readable(key_file, "config_file_location", "the key_file of %s" % self._where(),
+                              "fix key_file there")
+        try:
+            return build(path)
+        except self._oci.exceptions.InvalidPrivateKey as exc:
+            raise OptionError(
+                "config_file_location",
+                "the key_file %s of %s is not a usable private key (%s): check the file, and pass_phrase if "
+                "the key is encrypted" % (path, self._where(), exc),
+            )
+
+    def api_key_signer(self):
+        try:
+            self._oci.config.validate_config(self.config)
+        except self._oci.exceptions.InvalidConfig as exc:
+            problems = ", ".join("%s %s" % item for item in sorted(exc.errors.items()))
+            raise OptionError(
+                "config_profile_name",
+                "%s is not a usable API-key profile (%s): fix it (see `oci setup config`) or choose another "
+                "profile with config_profile_name" % (self._where(), problems),
+            )
+        config = self.config
+        return self._with_key(lambda path: self._oci.signer.Signer(
+            config["tenancy"], config["user"], config["fingerprint"], path, pass_phrase=config.get("pass_phrase")))
+
+    def security_token_signer(self):
+        token_file = self.config.get("security_token_file")
+        if not token_file:
+            raise OptionError(
+                "auth_type",
+                "auth_type=security_token needs security_token_file in %s: run `oci session authenticate "
+                "--profile-name %s` to create a session" % (self._where(), self.profile),
+            )
+        path = check_readable(token_file, "auth_type", "the security_token_file of %s" % self._where(),
+                              "run `oci session authenticate --profile-name %s` again" % self.profile)
+        with open(path) as handle:
+            token = handle.read().strip()
+        return self._with_key(lambda key_file: self._oci.auth.signers.SecurityTokenSigner(
+            token, self._oci.signer.load_private_key_from_file(key_file, self.config.get("pass_phrase"))))
+
+
+def _profiles(path):
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path)
+    except configparser.Error:
+        return []
+    return (["DEFAULT"] if parser.defaults() else []) + parser.sections()
+
+
+def first_line(exc):
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""

@@ -1,0 +1,213 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to multicloud.oci_aws
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Internal to multicloud.oci_aws: not a public API, may change without notice.
+
+Bounded retries and time budgets: :class:`Retrier` (jittered exponential backoff that honours
+``Retry-After``), :data:`TRANSIENT_STATUS` (the one set of HTTP statuses every client retries),
+and :class:`Deadline`, the ``timeout`` option that bounds each exchange and each module call.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import DeadlineExceeded, OptionError, RetriesExhausted
+
+# The HTTP statuses that mean "try again later" to every client of the collection (OCI, IAM/STS, the token endpoint).
+TRANSIENT_STATUS = frozenset((429, 500, 502, 503, 504))
+# The option that bounds each exchange and each module call, and its documented defaults.
+TIMEOUT_OPTION = "timeout"
+DEFAULT_TIMEOUT = 60
+
+
+class Deadline:
+    """The end of the time one exchange or one module call may take, ``seconds`` from its creation.
+
+    Every attempt's socket timeout is ``timeout(per_attempt)``: at most what is left. ``option``
+    names where the value came from, for messages.
+    """
+
+    def __init__(self, seconds, option=TIMEOUT_OPTION, monotonic=time.monotonic):
+        self.seconds = seconds
+        self.option = option
+        self._monotonic = monotonic
+        self.ends = monotonic() + seconds
+
+    def remaining(self):
+        return max(0.0, self.ends - self._monotonic())
+
+    def expired(self):
+        return self.remaining() <= 0
+
+    def timeout(self, per_attempt, endpoint="the call"):
+        """``min(per_attempt, remaining)``; :class:`DeadlineExceeded` when nothing remains."""
+        left = self.remaining()
+        if left <= 0:
+            raise self.exceeded(endpoint)
+        return min(per_attempt, left) if per_attempt else left
+
+    def exceeded(self, endpoint, last_error=None, attempts=None):
+        return DeadlineExceeded(
+            "%s did not answer within %s seconds (the %s option)%s: the endpoint may be hung, trickling its answer "
+            "or unreachable from here; check it, or raise %s" % (
+                endpoint, _seconds(self.seconds), self.option,
+                "; last answer %s after %d attempt%s" % (last_error, attempts, "" if attempts == 1 else "s")
+                if last_error else "", self.option),
+            endpoint=endpoint, attempts=attempts, last_error=last_error, timeout=self.seconds)
+
+
+def _seconds(value):
+    return ("%d" % value) if float(value).is_integer() else ("%.1f" % value)
+
+
+def check_timeout(value, option=TIMEOUT_OPTION):
+    """``value`` as a positive number of seconds, else :class:`OptionError`."""
+    if isinstance(value, bool):
+        raise OptionError(option, "%s must be a number of seconds greater than 0: got %r" % (option, value))
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise OptionError(option, "%s must be a number of seconds greater than 0: got %r" % (option, value))
+    if not 0 < seconds <= 86400:
+        raise OptionError(option, "%s must be a number of seconds greater than 0 (at most 86400): got %r" % (option, value))
+    return seconds
+
+
+def deadline_from(options, default=DEFAULT_TIMEOUT):
+    """A :class:`Deadline` from the ``timeout`` option of a mapping (module params, lookup options)."""
+    value = options.get(TIMEOUT_OPTION)
+    return Deadline(check_timeout(default if value is None else value))
+
+
+def _within(func, seconds):
+    """``func()`` in a helper thread, waited for at most ``seconds``; ``(True, value)`` or ``(False, None)``.
+
+    Socket timeouts bound each read, not a whole answer that trickles in a byte at a time: this
+    bounds the attempt itself. An attempt still running at the deadline is abandoned (a daemon
+    thread, which ends with the process or its connection).
+    """
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = func()
+        except BaseException as exc:  # pylint: disable=broad-except
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="multicloud.oci_aws attempt")
+    worker.daemon = True
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        return False, None
+    if "error" in outcome:
+        raise outcome["error"]
+    return True, outcome.get("value")
+
+
+class Transient:
+    """What a classifier returns for a retryable failure: a description and the server's hint."""
+
+    def __init__(self, description, retry_after=None):
+        self.description = description
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value):
+    """Seconds from a ``Retry-After`` header value (delta-seconds only), or None."""
+    if value is None:
+        return None
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None
+
+
+class Retrier:
+    """Bounded retries with full-jitter exponential backoff.
+
+    Attempt ``n`` (from 1) failing transiently waits ``uniform(0, min(max_delay, base_delay * 2**(n-1)))``,
+    or the server's ``Retry-After`` when that is longer (capped at ``max_delay``). It gives up after
+    ``max_attempts`` attempts or when the next wait would end past ``max_elapsed`` seconds from
+    the first attempt, and then raises :class:`RetriesExhausted` naming the endpoint, the last
+    answer and the number of attempts.
+    """
+
+    def __init__(self, max_attempts=6, base_delay=0.5, max_delay=20.0, max_elapsed=120.0,
+                 sleep=time.sleep, monotonic=time.monotonic, uniform=random.uniform, deadline=None):
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.max_elapsed = max_elapsed
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._uniform = uniform
+        self.deadline = deadline
+
+    def attempt_timeout(self, per_attempt, endpoint="the call"):
+        """The socket timeout of one attempt: ``per_attempt``, or what is left of the deadline when less."""
+        if self.deadline is None:
+            return per_attempt
+        return self.deadline.timeout(per_attempt, endpoint)
+
+    def delay(self, attempt, retry_after=None):
+        """The wait after failed attempt number ``attempt`` (1-based)."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        wait = self._uniform(0, ceiling)
+        if retry_after is not None:
+            wait = max(wait, min(retry_after, self.max_delay))
+        return wait
+
+    def call(self, func, classify, endpoint, on_retry=None, url=None):
+        """Run ``func()``; retry while ``classify(exc)`` returns a :class:`Transient`.
+
+        ``endpoint`` names what is being called, for the final error. ``on_retry(attempt,
+        transient, wait)`` is called before each wait (for logging or refreshing state). With a
+        :attr:`deadline`, each attempt is cut when it is reached and no wait goes past it: the
+        error is then :class:`DeadlineExceeded`. ``url``, when given, is named in the final error
+        beside ``endpoint`` (the URL that was tried).
+        """
+        label = endpoint if url is None else "%s at %s" % (endpoint, url)
+        started = self._monotonic()
+        attempt = 0
+        deadline = self.deadline
+        last = None
+        while True:
+            attempt += 1
+            try:
+                if deadline is None:
+                    return func()
+                left = deadline.remaining()
+                if left <= 0:
+                    raise deadline.exceeded(label, last, attempt - 1 or None)
+                done, value = _within(func, left)
+                if not done:
+                    raise deadline.exceeded(label, last, attempt)
+                return value
+            except DeadlineExceeded:
+                raise
+            except Exception as exc:  # pylint: disable=broad-except
+                transient = classify(exc)
+                if transient is None:
+                    raise
+                last = transient.description
+                elapsed = self._monotonic() - started
+                wait = self.delay(attempt, transient.retry_after)
+                if deadline is not None and wait >= deadline.remaining():
+                    raise deadline.exceeded(label, last, attempt)
+                if attempt >= self.max_attempts or elapsed + wait > self.max_elapsed:
+                    raise RetriesExhausted(
+                        "%s is not answering normally: last answer %s after %d attempt%s in %.1f s; "
+                        "the service may be down or throttling, try again later"
+                        % (label, transient.description, attempt, "" if attempt == 1 else "s", elapsed),
+                        endpoint=endpoint, url=url, attempts=attempt, last_error=transient.description,
+                    )
+                if on_retry is not None:
+                    on_retry(attempt, transient, wait)
+                self._sleep(wait)

@@ -1,0 +1,260 @@
+import json
+
+import pytest
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import caller_account
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import web_identity_trust_policy
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleManager
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.federation import Federation, FederationSpec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
+    ACCOUNT,
+    ISSUER,
+    PROVIDER_ARN,
+    PROVIDER_ID,
+    moto_iam,
+    raw_iam,
+)
+
+ROLE_ARN = "arn:aws:iam::%s:role/oci-role" % ACCOUNT
+TRUST = web_identity_trust_policy(PROVIDER_ARN, PROVIDER_ID, "sts.amazon.com", ["client-1"])
+
+
+def params(**changes):
+    values = {"state": "present", "issuer_url": ISSUER, "audience": "sts.amazon.com", "role_name": "oci-role",
+              "subjects": ["client-1"]}
+    values.update(changes)
+    return dict((k, v) for k, v in values.items() if v is not None)
+
+
+def spec(**changes):
+    return FederationSpec.from_params(params(**changes))
+
+
+class Run:
+    """The federation against moto, as the module wires it, with every request recorded."""
+
+    def __init__(self, iam, sts, thumbprints=None):
+        self.iam, self.sts = iam, sts
+        self.thumbprints = thumbprints
+
+    def __call__(self, check_mode=False, **changes):
+        self.iam.reset()
+        self.sts.reset()
+        federation = Federation(ProviderManager(self.iam, check_mode), RoleManager(self.iam, check_mode),
+                                account=lambda: caller_account(self.sts), thumbprints=self.thumbprints)
+        return federation.run(spec(**changes))
+
+
+@pytest.fixture
+def run():
+    with moto_iam() as (iam, sts):
+        yield Run(iam, sts)
+
+
+# -- options ------------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("changes, option, words", [
+    ({"subjects": None}, "subjects", "subjects is required"),
+    ({"subjects": [""]}, "subjects", "without blanks"),
+    ({"allow_any_subject": True}, "allow_any_subject", "conflicts with subjects"),
+    ({"trust_policy": json.dumps(TRUST)}, "subjects", "conflicts with trust_policy"),
+    ({"trust_policy": json.dumps(TRUST), "subjects": None, "conditions": {"StringLike": {"amr": "x"}}}, "conditions",
+     "conflicts with trust_policy"),
+    ({"trust_policy": json.dumps(TRUST), "subjects": None, "allow_any_subject": True}, "allow_any_subject",
+     "conflicts with trust_policy"),
+    ({"trust_policy": "{\"Statement\": [", "subjects": None}, "trust_policy", "not valid JSON"),
+    ({"trust_policy": json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}), "subjects": None}, "trust_policy", "no Principal"),
+    ({"trust_policy": json.dumps(TRUST).replace(PROVIDER_ID, PROVIDER_ID + "/"), "subjects": None}, "trust_policy",
+     "character for character"),
+    ({"conditions": {"StringEquals": {"aud": "x"}}}, "conditions", "audience"),
+    ({"role_name": None, "subjects": None, "description": "x"}, "description", "set role_name"),
+    ({"role_name": None, "subjects": ["c"]}, "subjects", "set role_name"),
+    ({"role_name": None, "subjects": None, "allow_any_subject": True}, "allow_any_subject", "set role_name"),
+    ({"role_name": "bad/name", "state": "absent"}, "role_name", "valid IAM role name"),
+    ({"thumbprints": ["a" * 40], "thumbprints_from_issuer": True}, "thumbprints_from_issuer", "not both"),
+    ({"state": "absent", "role_name": None, "subjects": None, "delete_provider": "never"}, "delete_provider",
+     "if_unused or always"),
+])
+def test_bad_combinations(changes, option, words):
+    with pytest.raises(OptionError) as info:
+        spec(**changes)
+    assert info.value.option == option
+    assert words in info.value.msg
+
+
+def test_warnings_for_a_port_and_an_unused_ca_bundle():
+    made = spec(issuer_url="https://127.0.0.1:8443", issuer_ca_bundle="/ca.pem")
+    assert any("port" in w and "https://127.0.0.1:8443" in w for w in made.warnings)
+    assert any("issuer_ca_bundle" in w for w in made.warnings)
+    assert spec().warnings == []
+
+
+def test_absent_needs_no_role_options():
+    made = spec(state="absent", subjects=None)
+    assert (made.role, made.trust, made.role_name) == (None, None, "oci-role")
+
+
+# -- present ---------------------------------------------------------------------------------------------------------
+
+def test_first_run_creates_the_provider_and_a_least_privilege_role(run):
+    result = run(description="OCI job", inline_policies={"read": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}})
+    assert result["changed"]
+    assert (result["provider_arn"], result["role_arn"]) == (PROVIDER_ARN, ROLE_ARN)
+    assert result["trust_policy"] == TRUST
+    assert raw_iam().get_role(RoleName="oci-role")["Role"]["AssumeRolePolicyDocument"] == TRUST
+    assert run.iam.writes == ["create_open_id_connect_provider", "create_role", "put_role_policy"]
+    assert run.sts.operations == ["get_caller_identity"]
+    assert result["diff"]["before"] == {}
+    assert set(result["diff"]["after"]) == {"provider", "role"}
+
+
+def test_repeat_run_makes_no_write_and_one_read_per_object(run):
+    run()
+    result = run()
+    assert not result["changed"]
+    assert run.iam.operations == ["get_role", "get_open_id_connect_provider"]
+    assert run.sts.operations == []
+    assert result["diff"]["before"] == result["diff"]["after"]
+
+
+def test_check_mode_predicts_the_first_run_exactly(run):
+    predicted = run(check_mode=True, description="x", tags={"a": "b"})
+    assert predicted["changed"]
+    assert run.iam.writes == []
+    made = run(description="x", tags={"a": "b"})
+    for key in ("provider_arn", "role_arn", "trust_policy", "provider", "role"):
+        assert predicted[key] == made[key], key
+    assert run(check_mode=True, description="x", tags={"a": "b"})["changed"] is False
+    assert run.iam.writes == []
+
+
+def test_changes_converge_in_place_and_the_diff_shows_them(run):
+    run(max_session_duration=7200)
+    result = run(subjects=["client-1", "client-2"], client_ids=["sts.amazon.com", "second"], description="new")
+    assert result["changed"]
+    assert run.iam.writes == ["add_client_id_to_open_id_connect_provider", "update_role", "update_assume_role_policy"]
+    before, after = result["diff"]["before"], result["diff"]["after"]
+    assert before["provider"]["client_ids"] == ["sts.amazon.com"]
+    assert after["provider"]["client_ids"] == ["second", "sts.amazon.com"]
+    assert after["role"]["max_session_duration"] == 7200
+    sub = PROVIDER_ID + ":sub"
+    assert before["role"]["trust_policy"]["Statement"][0]["Condition"]["StringEquals"][sub] == "client-1"
+    assert after["role"]["trust_policy"]["Statement"][0]["Condition"]["StringEquals"][sub] == ["client-1", "client-2"]
+    assert not run(subjects=["client-2", "client-1"], client_ids=["second", "sts.amazon.com"])["changed"]
+
+
+def test_given_trust_policy_is_used_as_it_is(run):
+    document = json.loads(json.dumps(TRUST))
+    document["Statement"][0]["Condition"]["StringLike"] = {PROVIDER_ID + ":sub": "client-*"}
+    result = run(subjects=None, trust_policy=json.dumps(document))
+    assert result["trust_policy"]["Statement"][0]["Condition"]["StringLike"] == {PROVIDER_ID + ":sub": "client-*"}
+    assert not run(subjects=None, trust_policy=json.dumps(document, indent=2, sort_keys=True))["changed"]
+
+
+def test_given_trust_policy_for_another_account_fails_before_any_change(run):
+    other = json.dumps(TRUST).replace(ACCOUNT, "210987654321")
+    with pytest.raises(OptionError) as info:
+        run(subjects=None, trust_policy=other)
+    assert info.value.option == "trust_policy"
+    assert run.iam.writes == []
+
+
+def test_moving_the_role_fails_before_any_change(run):
+    run()
+    with pytest.raises(OptionError):
+        run(path="/elsewhere/", client_ids=["sts.amazon.com", "x"])
+    assert run.iam.writes == []
+
+
+def test_thumbprints_from_issuer(run):
+    seen = []
+
+    def thumbprints(issuer, ca_bundle):
+        seen.append((issuer.url, ca_bundle))
+        return ["c" * 40]
+
+    run.thumbprints = thumbprints
+    result = run(thumbprints_from_issuer=True, issuer_ca_bundle="/ca.pem")
+    assert result["provider"]["thumbprints"] == ["c" * 40]
+    assert seen == [(ISSUER, "/ca.pem")]
+    assert not run(thumbprints_from_issuer=True, issuer_ca_bundle="/ca.pem")["changed"]
+
+
+def test_provider_alone(run):
+    result = run(role_name=None, subjects=None, provider_tags={"owner": "me"})
+    assert result["changed"] and "role_arn" not in result and "role" not in result
+    assert run.iam.writes == ["create_open_id_connect_provider"]
+    assert not run(role_name=None, subjects=None, provider_tags={"owner": "me"})["changed"]
+    assert run.iam.operations == ["list_open_id_connect_providers", "get_open_id_connect_provider"]
+
+
+# -- absent and the shared provider --------------------------------------------------------------------------------------
+
+def test_removing_one_of_two_roles_keeps_the_shared_provider(run):
+    run()
+    run(role_name="other-role", subjects=["client-2"])
+    result = run(state="absent", subjects=None)
+    assert result["changed"]
+    assert result["provider_trusted_by"] == ["other-role"]
+    assert "delete_open_id_connect_provider" not in run.iam.writes
+    assert result["diff"]["after"] == {"provider": result["diff"]["before"]["provider"]}
+
+    result = run(state="absent", role_name="other-role", subjects=None)
+    assert result["provider_trusted_by"] == []
+    assert run.iam.writes[-1] == "delete_open_id_connect_provider"
+    assert result["diff"]["after"] == {}
+    assert not run(state="absent", role_name="other-role", subjects=None)["changed"]
+
+
+def test_absent_in_check_mode_changes_nothing(run):
+    run()
+    result = run(check_mode=True, state="absent", subjects=None)
+    assert result["changed"] and result["provider_trusted_by"] == []
+    assert run.iam.writes == []
+    assert raw_iam().get_role(RoleName="oci-role")
+
+
+@pytest.mark.parametrize("delete_provider, provider_left", [("never", True), ("always", False)])
+def test_delete_provider_never_and_always(run, delete_provider, provider_left):
+    run()
+    run(role_name="other-role", subjects=["client-2"])
+    result = run(state="absent", subjects=None, delete_provider=delete_provider)
+    assert "provider_trusted_by" not in result
+    assert "list_roles" not in run.iam.operations
+    providers = raw_iam().list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    assert bool(providers) == provider_left
+
+
+def test_provider_alone_absent_checks_every_role(run):
+    run()
+    result = run(state="absent", role_name=None, subjects=None)
+    assert not result["changed"] and result["provider_trusted_by"] == ["oci-role"]
+    assert run(state="absent", role_name=None, subjects=None, delete_provider="always")["changed"]
+    assert raw_iam().list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+
+
+# -- ownership: every check before any change ------------------------------------------------------------------
+
+def test_absent_refuses_a_provider_without_the_mark_before_deleting_the_role(run):
+    run()
+    raw_iam().untag_open_id_connect_provider(OpenIDConnectProviderArn=PROVIDER_ARN, TagKeys=["managed-by"])
+    with pytest.raises(OptionError) as info:
+        run(state="absent", subjects=None)
+    assert info.value.option == "adopt" and "IAM OIDC provider" in info.value.msg
+    assert run.iam.writes == [], "the role was deleted before the provider was refused"
+    assert raw_iam().get_role(RoleName="oci-role")
+    assert run(state="absent", subjects=None, adopt=True)["changed"]
+    assert raw_iam().list_open_id_connect_providers()["OpenIDConnectProviderList"] == []
+
+
+def test_present_refuses_a_role_without_the_mark_before_changing_the_provider(run):
+    run()
+    raw_iam().untag_role(RoleName="oci-role", TagKeys=["managed-by"])
+    with pytest.raises(OptionError) as info:
+        run(client_ids=["sts.amazon.com", "new"])
+    assert info.value.option == "adopt" and "IAM role" in info.value.msg
+    assert run.iam.writes == []
