@@ -42,6 +42,28 @@ def run_module(env, args, check=False):
     return "FAILED" in head, json.loads(body)
 
 
+def run_module(sandbox, home, module, args, check=False, diff=False):
+    """``(failed, result, output)`` of ``ansible localhost -m multicloud.oci_aws.<module>``; ``output`` is all it
+    printed (the diff, the result, warnings), which is what a user sees."""
+    command = [os.path.join(BIN, "ansible"), "localhost", "-m", "multicloud.oci_aws." + module, "-a", json.dumps(args)]
+    if check:
+        command.append("--check")
+    if diff:
+        command.append("--diff")
+    done = subprocess.run(command, env=ansible_env(sandbox, home), capture_output=True, text=True, timeout=300,
+                          check=False)
+    output = done.stdout + done.stderr
+    head, _sep, body = done.stdout.rpartition("localhost | ")[2].partition(" => ")
+    if not body:
+        raise AssertionError("no result from ansible:\n%s" % output)
+    return head.startswith("FAILED"), json.loads(body), output
+
+
+def warnings(output):
+    """The warnings a run printed (`ansible` shows them apart from the result), each on one line."""
+    return [" ".join(part.split()) for part in output.split("[WARNING]:")[1:]]
+
+
 def run_playbook(env, directory, playbook, *args, inventory=None, timeout=600):
     """Run ``playbook`` (YAML text) with ``ansible-playbook``; the CompletedProcess."""
     path = os.path.join(str(directory), "playbook.yml")

@@ -15,14 +15,12 @@ switches that the public documentation leaves open, and under lost answers.
 
 import base64
 import json
-import os
-import subprocess
 
 import oci
 import pytest
 import requests
 
-from e2e.exchange_support import BIN, ansible_env
+from e2e.exchange_support import run_module, warnings
 
 APP = "aws-sts-oidc-e2e"
 AUDIENCE = "sts.amazon.com"
@@ -30,26 +28,8 @@ SCOPE = AUDIENCE + "/"
 
 
 def run(sandbox, home, module, args, check=False, diff=False):
-    """``(failed, result, output)``: the module run by ``ansible localhost -m``; ``output`` is all it printed
-    (the diff, the result, warnings), which is what a user sees."""
-    command = [os.path.join(BIN, "ansible"), "localhost", "-m", "multicloud.oci_aws." + module,
-               "-a", json.dumps(dict(dict(domain_url=sandbox.domain_url), **args))]
-    if check:
-        command.append("--check")
-    if diff:
-        command.append("--diff")
-    done = subprocess.run(command, env=ansible_env(sandbox, home), capture_output=True, text=True, timeout=300,
-                          check=False)
-    output = done.stdout + done.stderr
-    head, _sep, body = done.stdout.rpartition("localhost | ")[2].partition(" => ")
-    if not body:
-        raise AssertionError("no result from ansible:\n%s" % output)
-    return head.startswith("FAILED"), json.loads(body), output
-
-
-def warnings(output):
-    """The warnings a run printed (`ansible` shows them apart from the result), each on one line."""
-    return [" ".join(part.split()) for part in output.split("[WARNING]:")[1:]]
+    """``run_module`` with the sandbox's domain URL as ``domain_url`` unless ``args`` gives one."""
+    return run_module(sandbox, home, module, dict(dict(domain_url=sandbox.domain_url), **args), check=check, diff=diff)
 
 
 def diff_text(output):

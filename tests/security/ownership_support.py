@@ -5,55 +5,16 @@ with the clouds' own SDKs so that "unchanged" means what an administrator would 
 import json
 import os
 import subprocess
-import sys
 
 import boto3
 import oci
 import yaml
 from oci.identity_domains import IdentityDomainsClient
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils import _ownership
-
-BIN = os.path.dirname(sys.executable)
-# The directory that holds ansible_collections/multicloud/oci_aws (tests/conftest.py makes it importable).
-COLLECTIONS_BASE = os.path.abspath(os.path.join(os.path.dirname(_ownership.__file__), *[os.pardir] * 5))
-
-
-def ansible_env(sandbox, home):
-    """The environment of an Ansible run: the sandbox's standard settings, a home of its own (as tests/e2e)."""
-    env = sandbox.client_env()
-    env.update(
-        HOME=str(home), ANSIBLE_HOME=os.path.join(str(home), ".ansible"), ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_BASE,
-        ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_DEPRECATION_WARNINGS="0",
-        OCI_ANSIBLE_CERT_BUNDLE=sandbox.ca_bundle,
-    )
-    env.pop("REQUESTS_CA_BUNDLE", None)
-    return env
-
+from e2e.exchange_support import BIN, ansible_env, run_module, warnings  # noqa: F401 pylint: disable=unused-import
 
 APP_URN = "urn:ietf:params:scim:schemas:oracle:idcs:App"
 MARK = {"managed-by": "multicloud.oci_aws"}
-
-
-def run_module(sandbox, home, module, args, check=False, diff=False):
-    """``(failed, result, output)`` of ``ansible localhost -m multicloud.oci_aws.<module>``."""
-    command = [os.path.join(BIN, "ansible"), "localhost", "-m", "multicloud.oci_aws." + module, "-a", json.dumps(args)]
-    if check:
-        command.append("--check")
-    if diff:
-        command.append("--diff")
-    done = subprocess.run(command, env=ansible_env(sandbox, home), capture_output=True, text=True, timeout=300,
-                          check=False)
-    output = done.stdout + done.stderr
-    head, _sep, body = done.stdout.rpartition("localhost | ")[2].partition(" => ")
-    if not body:
-        raise AssertionError("no result from ansible:\n%s" % output)
-    return head.startswith("FAILED"), json.loads(body), output
-
-
-def warnings(output):
-    return [" ".join(part.split()) for part in output.split("[WARNING]:")[1:]]
 
 
 def run_trust_role(sandbox, home, directory, variables, diff=True):
