@@ -42,7 +42,7 @@ def run_module(env, args, check=False):
     return "FAILED" in head, json.loads(body)
 
 
-def run_module(sandbox, home, module, args, check=False, diff=False):
+def run_named_module(sandbox, home, module, args, check=False, diff=False):
     """``(failed, result, output)`` of ``ansible localhost -m multicloud.oci_aws.<module>``; ``output`` is all it
     printed (the diff, the result, warnings), which is what a user sees."""
     command = [os.path.join(BIN, "ansible"), "localhost", "-m", "multicloud.oci_aws." + module, "-a", json.dumps(args)]

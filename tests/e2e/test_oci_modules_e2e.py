@@ -20,7 +20,7 @@ import oci
 import pytest
 import requests
 
-from e2e.exchange_support import run_module, warnings
+from e2e.exchange_support import run_named_module, warnings
 
 APP = "aws-sts-oidc-e2e"
 AUDIENCE = "sts.amazon.com"
@@ -28,8 +28,8 @@ SCOPE = AUDIENCE + "/"
 
 
 def run(sandbox, home, module, args, check=False, diff=False):
-    """``run_module`` with the sandbox's domain URL as ``domain_url`` unless ``args`` gives one."""
-    return run_module(sandbox, home, module, dict(dict(domain_url=sandbox.domain_url), **args), check=check, diff=diff)
+    """``run_named_module`` with the sandbox's domain URL as ``domain_url`` unless ``args`` gives one."""
+    return run_named_module(sandbox, home, module, dict(dict(domain_url=sandbox.domain_url), **args), check=check, diff=diff)
 
 
 def diff_text(output):

@@ -11,7 +11,7 @@ import oci
 import yaml
 from oci.identity_domains import IdentityDomainsClient
 
-from e2e.exchange_support import BIN, ansible_env, run_module, warnings  # noqa: F401 pylint: disable=unused-import
+from e2e.exchange_support import BIN, ansible_env, run_named_module, warnings  # noqa: F401 pylint: disable=unused-import
 
 APP_URN = "urn:ietf:params:scim:schemas:oracle:idcs:App"
 MARK = {"managed-by": "multicloud.oci_aws"}

@@ -18,7 +18,7 @@ from ownership_support import (
     read_app,
     read_provider,
     read_role,
-    run_module,
+    run_named_module,
     run_trust_role,
     warnings,
 )
@@ -59,7 +59,7 @@ def test_hand_made_app_is_not_converged_by_a_matching_lower_case_name(fresh_sand
     """Threat 12: a display_name that matches a hand-made app regardless of case would strip its grants."""
     before = read_app(domain, web_app)
     fresh_sandbox.reset_counters()
-    failed, result, output = run_module(fresh_sandbox, home, "oci_oidc_app", app_args(fresh_sandbox), diff=True)
+    failed, result, output = run_named_module(fresh_sandbox, home, "oci_oidc_app", app_args(fresh_sandbox), diff=True)
     assert failed
     assert result["option"] == "adopt"
     assert "not created by multicloud.oci_aws" in result["msg"] and "adopt: true" in result["msg"]
@@ -72,7 +72,7 @@ def test_hand_made_app_is_not_converged_by_a_matching_lower_case_name(fresh_sand
 def test_state_absent_does_not_delete_a_hand_made_app(fresh_sandbox, domain, web_app, home):
     """Threat 12: state absent with a matching display_name would deactivate and delete someone's app."""
     before = read_app(domain, web_app)
-    failed, result, _output = run_module(fresh_sandbox, home, "oci_oidc_app", app_args(fresh_sandbox, state="absent"))
+    failed, result, _output = run_named_module(fresh_sandbox, home, "oci_oidc_app", app_args(fresh_sandbox, state="absent"))
     assert failed and result["option"] == "adopt"
     assert "delete" in result["msg"]
     assert read_app(domain, web_app) == before
@@ -80,7 +80,7 @@ def test_state_absent_does_not_delete_a_hand_made_app(fresh_sandbox, domain, web
 
 def test_adopt_converges_a_hand_made_app_and_the_diff_shows_it(fresh_sandbox, domain, web_app, home):
     """Threat 12: the adoption path: with adopt, the app is tagged and converged, its name kept, all in the diff."""
-    failed, result, output = run_module(fresh_sandbox, home, "oci_oidc_app", app_args(fresh_sandbox, adopt=True),
+    failed, result, output = run_named_module(fresh_sandbox, home, "oci_oidc_app", app_args(fresh_sandbox, adopt=True),
                                         diff=True)
     assert not failed and result["changed"]
     diff = output.partition("localhost | ")[0].splitlines()
@@ -93,7 +93,7 @@ def test_adopt_converges_a_hand_made_app_and_the_diff_shows_it(fresh_sandbox, do
     assert any("adopt is set" in w for w in warnings(output))
     app = domain.get_app(web_app, attributes="tags,displayName,allowedGrants").data
     assert [(t.key, t.value) for t in app.tags] == list(MARK.items())
-    again, result, _output = run_module(fresh_sandbox, home, "oci_oidc_app", app_args(fresh_sandbox))
+    again, result, _output = run_named_module(fresh_sandbox, home, "oci_oidc_app", app_args(fresh_sandbox))
     assert not again and not result["changed"], "once adopted, the app is managed without the option"
 
 
@@ -125,11 +125,11 @@ def test_hand_made_iam_role_with_the_same_name_is_refused_unchanged(fresh_sandbo
     # The provider is the collection's here (adopted once), so that only the role is in question.
     client.tag_open_id_connect_provider(OpenIDConnectProviderArn=provider_arn, Tags=[{"Key": k, "Value": v} for k, v in MARK.items()])
     before = read_role(client, ROLE)
-    failed, result, _output = run_module(fresh_sandbox, home, "aws_oidc_role", role_args(fresh_sandbox))
+    failed, result, _output = run_named_module(fresh_sandbox, home, "aws_oidc_role", role_args(fresh_sandbox))
     assert failed and result["option"] == "adopt"
     assert "IAM role" in result["msg"] and "inline_policies" in result["msg"] and "adopt: true" in result["msg"]
     assert read_role(client, ROLE) == before
-    failed, result, _output = run_module(fresh_sandbox, home, "aws_oidc_role", role_args(fresh_sandbox, state="absent"))
+    failed, result, _output = run_named_module(fresh_sandbox, home, "aws_oidc_role", role_args(fresh_sandbox, state="absent"))
     assert failed and result["option"] == "adopt"
     assert read_role(client, ROLE) == before
 
@@ -141,11 +141,11 @@ def test_hand_made_provider_is_refused_unchanged(fresh_sandbox, hand_made_role, 
     args = role_args(fresh_sandbox, client_ids=["sts.amazon.com", "other"])
     for name in ("role_name", "subjects", "inline_policies"):
         args.pop(name)
-    failed, result, _output = run_module(fresh_sandbox, home, "aws_oidc_role", args)
+    failed, result, _output = run_named_module(fresh_sandbox, home, "aws_oidc_role", args)
     assert failed and result["option"] == "adopt"
     assert "IAM OIDC provider" in result["msg"] and "client_ids" in result["msg"]
     assert read_provider(client, provider_arn) == before
-    failed, result, _output = run_module(fresh_sandbox, home, "aws_oidc_role", dict(args, state="absent",
+    failed, result, _output = run_named_module(fresh_sandbox, home, "aws_oidc_role", dict(args, state="absent",
                                                                                     delete_provider="always"))
     assert failed and result["option"] == "adopt"
     assert read_provider(client, provider_arn) == before
