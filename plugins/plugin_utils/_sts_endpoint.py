@@ -11,7 +11,7 @@ The lookup's STS client is made by ``module_utils/_aws/connection.AwsConnection.
 the environment, then the profile (``profile``, else ``AWS_DEFAULT_PROFILE`` / ``AWS_PROFILE``,
 else ``default``) of the shared config file and credentials file. :func:`resolve` reads the same
 sources in the same order and returns what botocore's endpoint resolver is given (region, FIPS,
-dual-stack, regional or global STS, a configured endpoint URL) with the endpoint and partition it
+dual-stack, a configured endpoint URL; STS always regional, as ``AwsConnection`` forces it) with the endpoint and partition it
 leads to. The cache key is built from that answer, so two option sets that send the call to
 different places never share a cache entry. ``tests/unit/plugins/plugin_utils/test_sts_endpoint.py``
 compares it with the installed botocore.
@@ -43,12 +43,6 @@ _PARTITION_PATTERNS = tuple((name, re.compile(pattern), dns, dual) for name, pat
 GLOBAL_REGIONS = {"aws-global": "aws", "aws-cn-global": "aws-cn", "aws-us-gov-global": "aws-us-gov",
                   "aws-iso-global": "aws-iso", "aws-iso-b-global": "aws-iso-b", "aws-iso-e-global": "aws-iso-e",
                   "aws-iso-f-global": "aws-iso-f"}
-# The regions that sts_regional_endpoints=legacy sends to https://sts.amazonaws.com.
-LEGACY_GLOBAL_REGIONS = frozenset((
-    "ap-northeast-1", "ap-south-1", "ap-southeast-1", "ap-southeast-2", "aws-global", "ca-central-1",
-    "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3", "sa-east-1", "us-east-1",
-    "us-east-2", "us-west-1", "us-west-2",
-))
 
 
 def _true(value):
@@ -141,7 +135,8 @@ def resolve(options, environ=None):
     region = options.get("region") or setting("AWS_DEFAULT_REGION", "region") or None
     fips = _true(setting("AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint"))
     dualstack = _true(setting("AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint"))
-    regional = setting("AWS_STS_REGIONAL_ENDPOINTS", "sts_regional_endpoints") or "regional"
+    # AwsConnection sets sts_regional_endpoints=regional over the environment and the profile.
+    regional = "regional"
     if region and (region.startswith("fips-") or region.endswith("-fips")):
         region, fips = region.replace("fips-", "").replace("-fips", ""), True
     configured = options.get("endpoint_url") or None
@@ -153,8 +148,6 @@ def resolve(options, environ=None):
     partition, dns, dual = _partition(region or "aws-global")
     if configured:
         endpoint = configured
-    elif regional == "legacy" and region in LEGACY_GLOBAL_REGIONS and not fips and not dualstack:
-        endpoint = "https://sts.amazonaws.com"
     else:
         host = "sts-fips" if fips and partition != "aws-us-gov" or fips and dualstack else "sts"
         if region in GLOBAL_REGIONS and not fips and not dualstack:

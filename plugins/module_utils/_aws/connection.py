@@ -128,7 +128,17 @@ def _botocore_session():
         _DATA_LOADER.append(botocore.loaders.create_loader())
     session = botocore.session.get_session()
     session.register_component("data_loader", _DATA_LOADER[0])
+    # STS at its regional endpoint whatever the botocore version (before 1.40 botocore's default,
+    # "legacy", sends 16 regions to the global sts.amazonaws.com, whose session tokens are valid only
+    # in the regions enabled by default), the environment (AWS_STS_REGIONAL_ENDPOINTS) or the profile.
+    session.set_config_variable("sts_regional_endpoints", "regional")
     return session
+
+
+NO_REGION = ("no AWS region: set the option region (or the environment variable AWS_REGION or AWS_DEFAULT_REGION, or "
+             "region in the AWS profile). The collection calls STS at its regional endpoint "
+             "(https://sts.<region>.amazonaws.com), never the global one, and IAM in AWS GovCloud (US) and China is "
+             "reached through a region of its partition (us-gov-west-1, cn-north-1)")
 
 
 _UNSIGNED_SESSION = []
@@ -235,12 +245,19 @@ class AwsConnection:
         )
         try:
             session = _unsigned_session() if unsigned and not self.profile else self.session()
+            # botocore would fall back to the partition's global endpoint (aws-global) without a region.
+            region = self.region or session.region_name
+            if not region:
+                raise OptionError("region", NO_REGION)
+            if region == "aws-global" or region.endswith("-global"):
+                raise OptionError("region", "region %s names a partition's global endpoint; give a region such as "
+                                            "us-east-1 (STS is called at its regional endpoint)" % region)
             client = session.client(
                 service, region_name=self.region or None, endpoint_url=self.endpoint_url or None,
                 verify=self.verify, config=config,
             )
         except botocore.exceptions.NoRegionError:
-            raise OptionError("region", "no AWS region: set region (or AWS_REGION / AWS_DEFAULT_REGION)")
+            raise OptionError("region", NO_REGION)
         except ValueError as exc:
             # botocore's message for a malformed endpoint URL ("Invalid endpoint: ...").
             raise OptionError("endpoint_url", "endpoint_url is not usable: %s" % exc)
