@@ -151,6 +151,16 @@ def _idna_hint(value):
     return ""
 
 
+def normalize_issuer(value, option):
+    """The issuer as IAM and STS compare it, for ``oci_aws_assume``'s ``issuer`` and ``aws_oidc_role``'s ``issuer_url``.
+
+    An :class:`HttpsUrl` whose ``url`` is the issuer: scheme and host lower-cased (DNS names are not
+    case-sensitive), ``:443`` dropped, and the path kept exactly, trailing slash included, since IAM
+    provider URLs are case-sensitive in the path. No query, fragment or user information.
+    """
+    return parse_https_url(value, option, allow_path=True)
+
+
 def issuer_for_domain(domain_url, option="domain_url"):
     """The issuer AWS needs for an identity domain: its base URL, default port dropped, no slash."""
     return parse_https_url(domain_url, option).origin

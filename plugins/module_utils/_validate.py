@@ -119,7 +119,8 @@ def check_audience(value, option="audience"):
                           % (option, DEFAULT_AUDIENCE, shown(value)))
     if _AUDIENCE.fullmatch(value) is None:
         raise OptionError(option, "%s must be %s: got %s. Several audiences make the token's aud claim an array, "
-                                  "which STS rejects; give one, such as %s" % (
+                                  "which AWS does not document STS as accepting (the collection refuses it up front); give one, "
+                                  "such as %s" % (
                                       option, AUDIENCE_RULE, shown(value), DEFAULT_AUDIENCE))
     return value
 

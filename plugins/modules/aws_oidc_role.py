@@ -100,7 +100,9 @@ options:
     description:
       - The provider's exact list of server certificate thumbprints (SHA-1, 40 hex digits, 1 to 5).
       - AWS verifies the issuer's certificate against its own library of trusted CAs and uses thumbprints only
-        when that fails, so they are optional. When not set, they are left alone (and at creation AWS picks one).
+        when that fails, so they are optional. When not set, they are left alone; at creation IAM derives one from
+        the issuer's certificate chain (the result shows what IAM stored), and fails with
+        C(OpenIdIdpCommunicationError) when it cannot reach the issuer.
     type: list
     elements: str
   thumbprints_from_issuer:
@@ -149,8 +151,8 @@ options:
     type: str
   max_session_duration:
     description:
-      - The longest session, in seconds, that the role allows (3600 to 43200). When not set, it is left alone
-        (3600 at creation).
+      - The longest session, in seconds, that the role allows (3600 to 43200, IAM's range; refused before any change
+        otherwise). When not set, it is left alone (3600 at creation).
     type: int
   subjects:
     description:
@@ -170,6 +172,8 @@ options:
         C({StringLike: {amr: "*"}}).'
       - A key without C(:) is a claim of the provider (C(amr) becomes C(<issuer without https://>:amr)).
       - The C(StringEquals) keys for the audience and the subjects come from O(audience) and O(subjects).
+      - The claims IAM documents for a generic OIDC provider are C(aud), C(sub), C(azp) and C(amr); a condition on
+        C(oaud) (documented for Google only, never set for another provider) is refused.
     type: dict
   trust_policy:
     description:
@@ -177,9 +181,28 @@ options:
         of O(issuer_url), character for character, in the same account.
       - Conflicts with O(subjects), O(conditions) and O(allow_any_subject).
     type: json
+  trust_policy_size_limit:
+    description:
+      - The account's IAM quota "Role trust policy length", in characters without whitespace (IAM does not count
+        white space). A trust policy above it, generated or given, is refused before any change; for O(subjects)
+        the error says how many of them fit in one role.
+      - 2048 is the default quota. Set this only when the account's quota was raised through Service Quotas
+        (up to 8192).
+    type: int
+    default: 2048
+    version_added: 0.2.0
+  managed_policies_limit:
+    description:
+      - The account's IAM quota "Managed policies per role". More O(managed_policy_arns) than this (with
+        O(purge_managed_policies=false), counting those already attached and kept) is refused before any change.
+      - 10 is the default quota. Set this only when the account's quota was raised through Service Quotas (up to 25).
+    type: int
+    default: 10
+    version_added: 0.2.0
   managed_policy_arns:
     description:
       - ARNs of the managed policies attached to the role. When not set, attachments are left alone.
+      - At most O(managed_policies_limit) (IAM's quota, 10 by default).
     type: list
     elements: str
   purge_managed_policies:
@@ -426,6 +449,8 @@ def argument_spec():
         allow_any_subject=dict(type="bool", default=False),
         conditions=dict(type="dict"),
         trust_policy=dict(type="json"),
+        trust_policy_size_limit=dict(type="int", default=2048),
+        managed_policies_limit=dict(type="int", default=10),
         managed_policy_arns=dict(type="list", elements="str"),
         purge_managed_policies=dict(type="bool", default=True),
         inline_policies=dict(type="dict"),

@@ -24,7 +24,7 @@ description:
     half-way is completed by the next one.
   - An existing app is converged field by field (audience, scopes, grant, allowed scopes, client and resource
     flags, client type, token lifetime, active), each step only when something differs.
-    Secondary audiences are removed with a warning, because they turn the token's C(aud) into an array that STS rejects.
+    Secondary audiences are removed with a warning, because they turn the token's C(aud) into an array, which AWS does not document STS as accepting.
   - The domain's issuer and signing keys are set by M(multicloud.oci_aws.oci_token_policy).
 author:
   - multicloud.oci_aws developers (@multicloud)

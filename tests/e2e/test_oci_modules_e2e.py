@@ -103,7 +103,7 @@ def test_token_policy_then_app_from_a_fresh_domain(fresh_sandbox, tmp_path, own_
     status, claims, header = token(sandbox, app["client_id"], app["client_secret"], app["scope"])
     assert status == 200
     assert claims["iss"] == sandbox.domain_url
-    assert claims["aud"] == AUDIENCE  # one string: STS rejects an array
+    assert claims["aud"] == AUDIENCE  # one string: AWS documents no array aud
     assert claims["sub"] == app["client_id"]
     keys = requests.get(jwks_url, verify=sandbox.ca_bundle, timeout=10)  # no authentication at all
     assert keys.status_code == 200

@@ -25,6 +25,16 @@ _DESCRIPTION = re.compile(u"[\t\n\r\x20-\x7e\u00a1-\u00ff]{0,1000}")
 MIN_SESSION, MAX_SESSION = 3600, 43200
 
 
+def provider_arn_for(partition, account, provider_id):
+    """The ARN of the IAM OIDC provider ``provider_id`` (the issuer without https://) in an account of ``partition``."""
+    return "arn:%s:iam::%s:oidc-provider/%s" % (partition, account, provider_id)
+
+
+def role_arn_for(partition, account, path, name):
+    """The ARN of the role ``name`` at ``path`` in an account of ``partition``."""
+    return "arn:%s:iam::%s:role%s%s" % (partition, account, path, name)
+
+
 def check_role_name(value, option="role_name"):
     if not isinstance(value, str) or not _ROLE_NAME.fullmatch(value):
         raise OptionError(option, "%s %s is not a valid IAM role name: 1 to 64 ASCII letters, digits and +=,.@_-"

@@ -37,8 +37,19 @@ _ROOT_PRINCIPAL = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):root", re.ASCII)
 _OPERATOR = re.compile(r"(?:ForAnyValue:|ForAllValues:)?[A-Z][A-Za-z]*", re.ASCII)
 # A condition key: printable ASCII without spaces (aws:PrincipalTag/team, <provider>:amr).
 _CONDITION_KEY = re.compile(r"[\x21-\x7e]{1,256}", re.ASCII)
-# Claims of a web identity token that trust policies test as ``<provider>:<claim>``.
-_TOKEN_CLAIMS = frozenset(("aud", "sub", "oaud", "azp", "amr"))
+# Claims of a web identity token that trust policies test as ``<provider>:<claim>``: the keys IAM
+# documents for a generic OIDC provider (IAM User Guide, reference_policies_iam-condition-keys).
+_TOKEN_CLAIMS = frozenset(("aud", "sub", "azp", "amr"))
+# Documented for Google only: IAM does not set it for a generic provider, so a condition on it is never true.
+_GOOGLE_ONLY = "oaud"
+OAUD_REFUSED = ("%s has a condition on %s, but IAM documents the oaud key for Google only: for a generic OIDC provider "
+                "such as an identity domain it is not set, so the condition would never be true and no token could "
+                "assume the role; test aud (the audience option) or azp instead")
+# IAM's role trust policy quota, in characters without whitespace ("Role trust policy length", IAM and
+# AWS STS quotas): 2,048 by default, raised per account through Service Quotas.
+TRUST_POLICY_SIZE = 2048
+MAX_TRUST_POLICY_SIZE = 8192
+_WHITESPACE = re.compile(r"\s")
 _OIDC_PROVIDER_ARN = re.compile(r"arn:(aws[a-z-]*):iam::(\d{12}):oidc-provider/([\x21-\x7e]+)", re.ASCII)
 # -- input ---------------------------------------------------------------------------------
 
@@ -140,7 +151,7 @@ def check_trusts_provider(document, provider_id, option):
     if provider_id not in named:
         if not named:
             raise OptionError(option, "%s allows no OIDC provider: add a statement with Principal "
-                                      "{\"Federated\": \"arn:aws:iam::<account>:oidc-provider/%s\"}" % (option, provider_id))
+                                      "{\"Federated\": \"arn:<partition>:iam::<account>:oidc-provider/%s\"}" % (option, provider_id))
         raise OptionError(
             option,
             "%s federates %s but issuer_url gives the provider %s: they must be identical, character for "
@@ -150,6 +161,8 @@ def check_trusts_provider(document, provider_id, option):
     known = set(named) | set(p for p in federated_principals(document) if not p.startswith("arn:"))
     for key in _condition_keys(document):
         prefix, _sep, claim = key.rpartition(":")
+        if claim == _GOOGLE_ONLY and prefix in known:
+            raise OptionError(option, OAUD_REFUSED % (option, key))
         if claim in _TOKEN_CLAIMS and prefix not in known:
             raise OptionError(option, "%s has a condition on %s, which names no provider of the policy: write "
                                       "%s:%s (the issuer without https://, character for character)"
@@ -192,6 +205,8 @@ def normalize_conditions(conditions, provider_id, reserved, option="conditions")
             check_pattern(key, option, _CONDITION_KEY, "a mapping of condition operators to {key: values} whose keys "
                                                        "are printable ASCII without spaces (amr, aws:PrincipalTag/x)")
             full = key if ":" in key else "%s:%s" % (provider_id, key)
+            if full == "%s:%s" % (provider_id, _GOOGLE_ONLY):
+                raise OptionError(option, OAUD_REFUSED % (option, full))
             if operator == "StringEquals" and full in reserved:
                 raise OptionError(option, "%s sets StringEquals on %s, which the module sets from %s; change that "
                                           "option instead" % (option, full, reserved[full]))
@@ -232,6 +247,19 @@ def web_identity_trust_policy(provider_arn, provider_id, audience, subjects=None
 def to_json(document):
     """The compact JSON sent to IAM."""
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def policy_size(document):
+    """The size IAM counts against its policy quotas: characters of the JSON sent, whitespace not counted."""
+    return len(_WHITESPACE.sub("", to_json(document)))
+
+
+def check_size_limit(value, option="trust_policy_size_limit"):
+    """The account's role trust policy quota as given: from the default 2,048 up to what Service Quotas allows."""
+    if not isinstance(value, int) or isinstance(value, bool) or not TRUST_POLICY_SIZE <= value <= MAX_TRUST_POLICY_SIZE:
+        raise OptionError(option, "%s must be the account's \"Role trust policy length\" quota, from %d (the default) "
+                                  "to %d: got %r" % (option, TRUST_POLICY_SIZE, MAX_TRUST_POLICY_SIZE, value))
+    return value
 
 
 # -- comparison --------------------------------------------------------------------------------
@@ -298,16 +326,19 @@ def sorted_document(value):
 class TrustSpec:
     """Who may assume the role: tokens of the audience and subjects, or a trust policy given whole."""
 
-    def __init__(self, audience, subjects=None, conditions=None, document=None):
+    def __init__(self, audience, subjects=None, conditions=None, document=None, size_limit=TRUST_POLICY_SIZE):
         self.audience = audience
         self.subjects = subjects
         self.conditions = conditions
         self.given = document
+        self.size_limit = size_limit
 
     @classmethod
     def from_params(cls, params, provider_id, audience):
         subjects = params.get("subjects")
         allow_any = params.get("allow_any_subject")
+        limit = params.get("trust_policy_size_limit")
+        size_limit = TRUST_POLICY_SIZE if limit is None else check_size_limit(limit)
         if params.get("trust_policy") is not None:
             for other in ("subjects", "conditions"):
                 if params.get(other) is not None:
@@ -318,7 +349,7 @@ class TrustSpec:
             document = parse_document(params["trust_policy"], "trust_policy")
             check_trust_policy(document, "trust_policy")
             check_trusts_provider(document, provider_id, "trust_policy")
-            return cls(audience, document=document)
+            return cls(audience, document=document, size_limit=size_limit)
         if subjects is not None:
             subjects = sorted(set(subjects))
             if not subjects or not all(s.strip() == s and s for s in subjects):
@@ -338,14 +369,49 @@ class TrustSpec:
         conditions = params.get("conditions")
         if conditions is not None:
             conditions = normalize_conditions(conditions, provider_id, reserved)
-        return cls(audience, subjects=subjects, conditions=conditions)
+        return cls(audience, subjects=subjects, conditions=conditions, size_limit=size_limit)
 
     def document(self, provider_arn, provider_id):
-        """The trust policy for the provider's ARN (a given one is checked against it)."""
+        """The trust policy for the provider's ARN (a given one is checked against it), within the size quota."""
         if self.given is not None:
             check_provider_arn(self.given, provider_arn, "trust_policy")
+            size = policy_size(self.given)
+            if size > self.size_limit:
+                raise OptionError("trust_policy", "trust_policy is %d characters without whitespace, above IAM's role "
+                                                  "trust policy quota of %d (%s): shorten it, or, if the account's "
+                                                  "quota was raised, set trust_policy_size_limit to it"
+                                  % (size, self.size_limit, self._quota_source()))
             return self.given
-        return web_identity_trust_policy(provider_arn, provider_id, self.audience, self.subjects, self.conditions)
+        document = web_identity_trust_policy(provider_arn, provider_id, self.audience, self.subjects, self.conditions)
+        size = policy_size(document)
+        if size > self.size_limit:
+            self._too_large(provider_arn, provider_id, size)
+        return document
+
+    def _quota_source(self):
+        return ("trust_policy_size_limit" if self.size_limit != TRUST_POLICY_SIZE else
+                "the default quota; trust_policy_size_limit gives a raised one")
+
+    def _too_large(self, provider_arn, provider_id, size):
+        """Refuse a generated policy above the quota, saying how many of the subjects fit."""
+        fit = 0
+        for count in range(1, len(self.subjects or []) + 1):
+            trial = web_identity_trust_policy(provider_arn, provider_id, self.audience, self.subjects[:count],
+                                              self.conditions)
+            if policy_size(trial) > self.size_limit:
+                break
+            fit = count
+        if self.subjects and fit:
+            raise OptionError("subjects", "the trust policy for %d subjects is %d characters without whitespace, above "
+                                          "IAM's role trust policy quota of %d (%s): %d of these subjects fit in one "
+                                          "role; split the subjects across roles, or raise the account's quota (Service "
+                                          "Quotas, \"Role trust policy length\") and set trust_policy_size_limit"
+                              % (len(self.subjects), size, self.size_limit, self._quota_source(), fit))
+        option = "conditions" if self.conditions else "subjects"
+        raise OptionError(option, "the trust policy is %d characters without whitespace, above IAM's role trust "
+                                  "policy quota of %d (%s), even with %s: shorten %s"
+                          % (size, self.size_limit, self._quota_source(),
+                             "one subject" if self.subjects else "allow_any_subject", option))
 
 
 def _values(value):

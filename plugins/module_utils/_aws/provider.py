@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import NO_SUCH_ENTITY, has_code
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import NEW_ENTITY, NO_SUCH_ENTITY, has_code
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import provider_arn_for
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.plan import Call, Plan
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.tags import check_tags, desired_tags, tag_changes, tag_list, tags_dict
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import oidc_provider_id
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import FIX_POLICY, Breakpoint, OptionError, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import check_iam_owner, check_no_mark_key, iam_mark
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import normalize_issuer
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_audience, check_text
 
 _THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}", re.ASCII)
@@ -30,6 +31,8 @@ MAX_CLIENT_IDS = 100
 OTHERWISE = ("keep managing it where it was made: an account has one provider per issuer, so this collection cannot "
              "manage another one for this issuer")
 MAX_THUMBPRINTS = 5
+# IAM's answer to a create without ThumbprintList when it cannot fetch the issuer to derive one.
+IDP_COMMUNICATION = "OpenIdIdpCommunicationError"
 
 
 class ProviderSpec:
@@ -48,7 +51,7 @@ class ProviderSpec:
 
     @classmethod
     def from_params(cls, params):
-        issuer = parse_https_url(params["issuer_url"], "issuer_url", allow_path=True)
+        issuer = normalize_issuer(params["issuer_url"], "issuer_url")
         if issuer.path == "/":
             raise OptionError(
                 "issuer_url", "issuer_url %r ends with a slash: an identity domain's issuer (the token's iss) is its "
@@ -89,7 +92,7 @@ class ProviderSpec:
         return self.issuer.url
 
     def arn(self, partition, account):
-        return "arn:%s:iam::%s:oidc-provider/%s" % (partition, account, self.provider_id)
+        return provider_arn_for(partition, account, self.provider_id)
 
 
 def check_thumbprints(values, option="thumbprints"):
@@ -139,7 +142,7 @@ class ProviderManager:
         and read directly; otherwise the account's providers are listed (one call, no paging).
         """
         if account is not None:
-            return self._get("arn:%s:iam::%s:oidc-provider/%s" % (account[0], account[1], provider_id))
+            return self._get(provider_arn_for(account[0], account[1], provider_id))
         for item in self.iam.call("list_open_id_connect_providers").get("OpenIDConnectProviderList", []):
             parsed = oidc_provider_id(item["Arn"])
             if parsed and parsed[2] == provider_id:
@@ -170,6 +173,14 @@ class ProviderManager:
             client_ids = spec.client_ids
         else:
             client_ids = sorted(set(current.client_ids) | set(spec.client_ids))
+        if len(client_ids) > MAX_CLIENT_IDS:
+            kept = len(set(client_ids) - set(spec.client_ids or [spec.audience]))
+            raise OptionError("client_ids", "the provider %s would have %d client IDs (%d of them already on it and kept, "
+                                            "since %s); IAM allows at most %d per provider: list the ones to keep in "
+                                            "client_ids with purge_client_ids: true" % (
+                                                current.arn, len(client_ids), kept,
+                                                "client_ids is not given" if spec.client_ids is None
+                                                else "purge_client_ids is false", MAX_CLIENT_IDS))
         thumbprints = spec.thumbprints if spec.thumbprints is not None else current.thumbprints
         tags = iam_mark(desired_tags(current.tags, spec.tags, spec.purge_tags))
         after = Provider(current.arn, current.url, client_ids, thumbprints, tags)
@@ -211,9 +222,37 @@ class ProviderManager:
     def apply(self, plan, replan=None):
         """Make the plan's calls (none in check mode); return the provider after them.
 
-        ``replan()`` gives a new plan when the create finds the provider made elsewhere.
+        ``replan()`` gives a new plan when the create finds the provider made elsewhere. A provider
+        created without thumbprints is read back: IAM derives one from the issuer's certificate chain
+        and stores it, and the result must say what IAM stores (as the next run reads it).
         """
-        return plan.apply(self.iam, self.check_mode, lambda answer: answer["OpenIDConnectProviderArn"], replan)
+        try:
+            after = plan.apply(self.iam, self.check_mode, lambda answer: answer["OpenIDConnectProviderArn"], replan)
+        except ServiceError as exc:
+            if has_code(exc, IDP_COMMUNICATION):
+                raise idp_unreachable(plan.after.url, exc)
+            raise
+        if not self.check_mode and plan.before is None and plan.changed and not after.thumbprints:
+            try:
+                stored = self.iam.call("get_open_id_connect_provider", eventual=NEW_ENTITY,
+                                       OpenIDConnectProviderArn=after.arn)
+            except ServiceError as exc:
+                if not has_code(exc, NO_SUCH_ENTITY):
+                    raise
+            else:
+                after.thumbprints = sorted(t.lower() for t in stored.get("ThumbprintList", []))
+        return after
+
+
+def idp_unreachable(url, exc):
+    """IAM's ``OpenIdIdpCommunicationError``, explained: it could not reach the issuer to derive a thumbprint."""
+    return Breakpoint(
+        "3", "AWS IAM could not create the OIDC provider for %s: %s. Without thumbprints IAM fetches the issuer's "
+             "discovery document (%s/.well-known/openid-configuration) and the TLS certificate of its jwks_uri host to "
+             "derive the thumbprint, and it could not connect: the issuer must answer from the internet (check that "
+             "issuer_url is the identity domain's URL and that the domain's issuer is set to it, %s), or give the "
+             "thumbprints (thumbprints, or thumbprints_from_issuer: true, which computes them from this host)"
+             % (url, exc.msg, url.rstrip("/"), FIX_POLICY), **exc.details)
 
 
 # -- thumbprints ---------------------------------------------------------------------------

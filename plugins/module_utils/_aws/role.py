@@ -19,7 +19,7 @@ import json
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import NEW_ENTITY, NEW_PRINCIPAL, NO_SUCH_ENTITY, has_code
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.plan import Call, Plan
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import (
-    check_description, check_path, check_policy_arn, check_policy_name, check_role_name, check_session_duration
+    check_description, check_path, check_policy_arn, check_policy_name, check_role_name, check_session_duration, role_arn_for
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.tags import check_tags, desired_tags, tag_changes, tag_list, tags_dict
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import (
@@ -31,6 +31,10 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership impo
 DEFAULT_PATH = "/"
 DEFAULT_SESSION = 3600
 MAX_DESCRIPTION = 1000
+# IAM's "Managed policies per role" quota (IAM and AWS STS quotas): 10 by default, raised per account
+# through Service Quotas.
+MANAGED_POLICIES = 10
+MAX_MANAGED_POLICIES = 25
 
 
 class RoleSpec:
@@ -38,8 +42,9 @@ class RoleSpec:
 
     def __init__(self, name, path=None, description=None, max_session_duration=None, managed_policy_arns=None,
                  purge_managed_policies=True, inline_policies=None, purge_inline_policies=True,
-                 permissions_boundary=None, tags=None, purge_tags=True, adopt=False):
+                 permissions_boundary=None, tags=None, purge_tags=True, adopt=False, managed_policies_limit=MANAGED_POLICIES):
         self.name = name
+        self.managed_policies_limit = managed_policies_limit
         self.path = path
         self.description = description
         self.max_session_duration = max_session_duration
@@ -67,6 +72,15 @@ class RoleSpec:
         managed = params.get("managed_policy_arns")
         inline = params.get("inline_policies")
         tags = params.get("tags")
+        limit = params.get("managed_policies_limit")
+        if limit is None:
+            limit = MANAGED_POLICIES
+        elif isinstance(limit, bool) or not isinstance(limit, int) or not MANAGED_POLICIES <= limit <= MAX_MANAGED_POLICIES:
+            raise OptionError("managed_policies_limit", "managed_policies_limit must be the account's \"Managed policies "
+                                                        "per role\" quota, from %d (the default) to %d: got %r"
+                              % (MANAGED_POLICIES, MAX_MANAGED_POLICIES, limit))
+        if managed is not None:
+            check_managed_count(len(set(managed)), limit)
         return cls(
             check_role_name(params["role_name"]),
             path=None if params.get("path") is None else check_path(params["path"]),
@@ -81,7 +95,21 @@ class RoleSpec:
             tags=None if tags is None else check_no_mark_key(check_tags(tags, "tags"), "tags"),
             purge_tags=params.get("purge_tags", True),
             adopt=params.get("adopt", False),
+            managed_policies_limit=limit,
         )
+
+
+def check_managed_count(count, limit, kept=0):
+    """Refuse more managed policies than IAM attaches to a role; ``kept`` are attached ones that stay (no purge)."""
+    if count > limit:
+        raise OptionError("managed_policy_arns", "managed_policy_arns would attach %d managed policies%s; IAM attaches at "
+                                                 "most %d to a role (%s): attach fewer, combine them into one "
+                                                 "customer managed policy, or use inline_policies" % (
+                                                     count, " (%d of them already attached and kept, since "
+                                                            "purge_managed_policies is false)" % kept if kept else "",
+                                                     limit, "managed_policies_limit" if limit != MANAGED_POLICIES
+                                                     else "the default quota; managed_policies_limit gives a raised one"))
+    return count
 
 
 def _inline_policies(value):
@@ -140,7 +168,7 @@ class Role:
 
 
 def role_arn(partition, account, path, name):
-    return "arn:%s:iam::%s:role%s%s" % (partition, account, path, name)
+    return role_arn_for(partition, account, path, name)
 
 
 class RoleManager:
@@ -204,6 +232,9 @@ class RoleManager:
             inline_policies=_desired_policies(current.inline_policies, spec.inline_policies,
                                               spec.purge_inline_policies),
         )
+        if spec.managed_policy_arns is not None and not spec.purge_managed_policies:
+            kept = set(current.managed_policy_arns) - set(spec.managed_policy_arns)
+            check_managed_count(len(after.managed_policy_arns), spec.managed_policies_limit, kept=len(kept))
         name = current.name
         calls = []
         if (after.description, after.max_session_duration) != (current.description, current.max_session_duration):

@@ -35,6 +35,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_absolute_path, check_path_text
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import version1
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import DEFAULT_DURATION, _integer
 
 SETTINGS_VERSION = 1
 RUNNER_NAME = "credential_process.pyz"
@@ -51,6 +52,13 @@ PROCESS_OPTIONS = (
     "aws_ca_bundle", "validate_certs", "timeout",
 )
 PATH_OPTIONS = ("token_file", "cert_bundle", "aws_ca_bundle")
+# botocore refreshes credentials that have less than 15 minutes left (its advisory refresh window;
+# the mandatory one is 10 minutes: botocore/credentials.py, _DEFAULT_ADVISORY_REFRESH_TIMEOUT), so
+# credentials of a credential_process are reused for duration_seconds - 900 seconds only. At 900
+# seconds (STS's minimum) every credential read runs the exchange again. The shortest duration taken
+# keeps them at least another 15 minutes.
+BOTOCORE_ADVISORY_REFRESH = 15 * 60
+MIN_PROCESS_DURATION = 2 * BOTOCORE_ADVISORY_REFRESH
 DIR_OPTION = "credential_process_dir"
 
 
@@ -67,6 +75,16 @@ class ProcessProfile:
 
     @staticmethod
     def check_options(options):
+        duration = _integer(options, "duration_seconds", DEFAULT_DURATION)
+        if duration < MIN_PROCESS_DURATION:
+            raise OptionError(
+                "duration_seconds",
+                "duration_seconds %d is too short for credential_process_profile: botocore (the AWS CLI and SDKs) "
+                "refreshes credentials that have less than %d seconds left, so credentials of %d seconds would be "
+                "reused for only %d seconds%s; give at least %d (the default is %d)" % (
+                    duration, BOTOCORE_ADVISORY_REFRESH, duration, max(duration - BOTOCORE_ADVISORY_REFRESH, 0),
+                    " (every credential read would run the exchange again)"
+                    if duration <= BOTOCORE_ADVISORY_REFRESH else "", MIN_PROCESS_DURATION, DEFAULT_DURATION))
         if options.get("token") is not None:
             raise OptionError("token", "credential_process_profile needs a token source that can be renewed "
                                        "(client_id and client_secret, or token_file): a token given in token expires")

@@ -66,7 +66,8 @@ class Expectations:
         if len(audiences) != 1:
             raise Breakpoint(
                 "2.1",
-                "the token has %d audiences (%s) but STS needs exactly one, %s: the app has secondary audiences, or the "
+                "the token has %d audiences (%s); the collection sends only a token with exactly one, %s (AWS documents a "
+                "single aud and not how STS treats an array): the app has secondary audiences, or the "
                 "scope requested names several resources; %s (it removes secondary audiences) and request only the scope "
                 "%s/" % (len(audiences), ", ".join(str(a) for a in audiences), self.audience, FIX_APP, self.audience),
                 claim="aud",

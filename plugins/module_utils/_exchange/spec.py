@@ -19,7 +19,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate impor
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.preflight import Expectations
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, deadline_from
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import TOKEN_PATH, parse_https_url, port_warning
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import TOKEN_PATH, normalize_issuer, parse_https_url, port_warning
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import DEFAULT_DURATION, DEFAULT_SESSION_NAME, _integer, _text
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import check_ca_bundle
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import check_identity_policy, parse_document, to_json
@@ -67,7 +67,7 @@ class ExchangeSpec:
         domain = parse_https_url(domain_url, "domain_url") if domain_url else None
         issuer = _text(options, "issuer")
         if issuer is not None:
-            parse_https_url(issuer, "issuer", allow_path=True)
+            issuer = normalize_issuer(issuer, "issuer").url
             issuer_option = "issuer"
         elif domain is not None:
             issuer, issuer_option = domain.origin, "domain_url"
@@ -80,7 +80,8 @@ class ExchangeSpec:
         expectations = Expectations(issuer, audience, issuer_option)
         token_source = cls._token_source(options, domain, audience, retrier, post)
         role_arn = check_pattern(options.get("role_arn"), "role_arn", _ROLE_ARN,
-                                 "the ARN of an IAM role, arn:aws:iam::<12-digit account>:role/<name> (ASCII, no spaces "
+                                 "the ARN of an IAM role, arn:aws:iam::<12-digit account>:role/<name> (arn:aws-us-gov: or arn:aws-cn: "
+                                 "in those partitions; ASCII, no spaces "
                                  "or line breaks)")
         session_name = check_pattern(options.get("role_session_name") or DEFAULT_SESSION_NAME, "role_session_name",
                                      _SESSION_NAME, "2 to 64 ASCII letters, digits and +=,.@_- (no spaces or line breaks)")

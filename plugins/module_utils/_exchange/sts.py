@@ -27,8 +27,9 @@ import time
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import MAX_DURATION
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import (
-    EventualConsistency, has_code, is_botocore_error, transient_failure
+    EventualConsistency, account_of, has_code, is_botocore_error, transient_failure
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import provider_arn_for
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import WEB_IDENTITY_ACTION
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, Transient
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, ServiceError, Unexpected
@@ -200,8 +201,9 @@ class Exchange:
         iss, sub = claims.get("iss"), claims.get("sub")
         aud = token.audiences()[0]
         provider_id = iss[len("https://"):] if iss.startswith("https://") else iss
-        account = self.spec.role_arn.split(":")[4]
-        provider_arn = "arn:aws:iam::%s:oidc-provider/%s" % (account, provider_id)
+        # The provider is in the role's account and partition (aws, aws-us-gov, aws-cn).
+        partition, account = account_of(self.spec.role_arn)
+        provider_arn = provider_arn_for(partition, account, provider_id)
         intro = ("%s. The trust policy of %s does not let this token assume it. The token has aud %r and sub %r "
                  "(issuer %s)." % (said, self.spec.role_arn, aud, sub, iss))
         fix = ("%s with role_name: %s, issuer_url: %s, audience: %s and subjects: [%s]"

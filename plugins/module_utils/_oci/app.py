@@ -374,7 +374,7 @@ class AppManager:
         if current["secondary_audiences"]:
             self.warn(
                 "%s the secondary audiences %s of app %r: with them the token's aud claim becomes an array, which "
-                "STS rejects" % ("would remove" if self.check_mode else "removed",
+                "AWS does not document STS as accepting" % ("would remove" if self.check_mode else "removed",
                                  ", ".join(current["secondary_audiences"]), self.spec.display_name)
             )
         definition = definition_ops(current, desired)
