@@ -20,8 +20,11 @@ options:
     aliases: [aws_profile]
   region:
     description:
-      - The AWS region. IAM is global; the region chooses the STS endpoint.
+      - The AWS region. It chooses the regional STS endpoint (C(https://sts.<region>.amazonaws.com), always regional,
+        whatever botocore's version or C(sts_regional_endpoints) say) and the partition; IAM is global within a
+        partition, and reached in AWS GovCloud (US) and China through a region of that partition.
       - When not set, the E(AWS_REGION) or E(AWS_DEFAULT_REGION) environment variable, then the profile's region.
+        Without any, the module fails before any request.
     type: str
     aliases: [aws_region]
   access_key:

@@ -208,8 +208,9 @@ options:
       - name: aws_profile
   region:
     description:
-      - The AWS region, which chooses the STS endpoint.
-      - When not set, the profile's region.
+      - The AWS region, which chooses the STS endpoint, always the regional one (C(https://sts.<region>.amazonaws.com);
+        the global endpoint's session tokens are valid only in the regions enabled by default).
+      - When not set, the profile's region. Without any, the exchange fails before any request.
     type: str
     aliases: [aws_region]
     env:

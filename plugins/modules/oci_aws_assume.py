@@ -78,6 +78,9 @@ options:
         The settings file holds the client secret.
       - Needs a token source that can be renewed, O(client_id) and O(client_secret) or O(token_file).
       - Must differ from O(credentials_profile) (keys in the shared credentials file would be used first).
+      - Needs O(duration_seconds) of at least 1800: botocore refreshes credentials that have less than 15 minutes left,
+        so shorter ones would be reused for less than 15 minutes (at 900 seconds, every credential read would run the
+        exchange again).
       - A profile name is 1 to 128 letters, digits and C(_.+=,@:/-); spaces, brackets and line breaks are refused.
     type: str
   aws_config_file:
@@ -112,7 +115,8 @@ notes:
     (O(credentials_profile) or O(credential_process_profile)) selected with E(AWS_PROFILE), or C(module_defaults) for
     modules whose secret options are C(no_log).
   - A credential_process runs the whole exchange each time it is called; botocore keeps the answer until 15 minutes
-    before it expires, but each AWS CLI command calls it again.
+    before it expires (its advisory refresh window; the mandatory one is 10 minutes), but each AWS CLI command calls
+    it again.
 seealso:
   - plugin: multicloud.oci_aws.oci_aws_creds
     plugin_type: lookup
