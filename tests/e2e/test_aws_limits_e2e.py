@@ -10,6 +10,7 @@
 """
 
 import json
+import socket
 
 import boto3
 import pytest
@@ -156,3 +157,16 @@ def five_reads(sandbox):
     assert arns == {"arn:aws:sts::%s:assumed-role/oci-process/ansible-oci-aws" % sandbox.account_id}
     endpoints = sandbox.counters()["aws"]["endpoints"]
     return endpoints.get("sts:AssumeRoleWithWebIdentity", 0), endpoints.get("sts:GetCallerIdentity", 0)
+
+
+def test_an_issuer_iam_cannot_reach_is_explained_and_nothing_is_made(fresh_sandbox, home):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        url = "https://127.0.0.1:%d" % probe.getsockname()[1]
+    failed, result, output = run_named_module(fresh_sandbox, home, "aws_oidc_role", dict(
+        issuer_url=url, role_name="oci-unreachable", subjects=["client-1"]))
+    assert failed and result.get("step") == "3", output
+    assert "OpenIdIdpCommunicationError" in result["msg"] and "/.well-known/openid-configuration" in result["msg"]
+    assert "thumbprints_from_issuer" in result["msg"]
+    endpoints = fresh_sandbox.counters()["aws"]["endpoints"]
+    assert endpoints.get("iam:CreateOpenIDConnectProvider") == 1 and "iam:CreateRole" not in endpoints
