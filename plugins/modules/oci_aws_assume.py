@@ -78,9 +78,9 @@ options:
         The settings file holds the client secret.
       - Needs a token source that can be renewed, O(client_id) and O(client_secret) or O(token_file).
       - Must differ from O(credentials_profile) (keys in the shared credentials file would be used first).
-      - Needs O(duration_seconds) of at least 1800: botocore refreshes credentials that have less than 15 minutes left,
-        so shorter ones would be reused for less than 15 minutes (at 900 seconds, every credential read would run the
-        exchange again).
+      - Needs O(duration_seconds) of at least 1800, because botocore refreshes credentials that have less than 15
+        minutes left; shorter ones would be reused for less than 15 minutes (at 900 seconds, every credential read
+        would run the exchange again).
       - A profile name is 1 to 128 letters, digits and C(_.+=,@:/-); spaces, brackets and line breaks are refused.
     type: str
   aws_config_file:

@@ -375,7 +375,8 @@ class AppManager:
             self.warn(
                 "%s the secondary audiences %s of app %r: with them the token's aud claim becomes an array, which "
                 "AWS does not document STS as accepting" % ("would remove" if self.check_mode else "removed",
-                                 ", ".join(current["secondary_audiences"]), self.spec.display_name)
+                                                            ", ".join(current["secondary_audiences"]),
+                                                            self.spec.display_name)
             )
         definition = definition_ops(current, desired)
         if definition:
