@@ -27,6 +27,8 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate impor
 
 _THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}", re.ASCII)
 MAX_CLIENT_IDS = 100
+# The IAM API's limit of a provider URL (CreateOpenIDConnectProvider Url: 1 to 255 characters).
+MAX_URL = 255
 # An account has one provider per issuer: the fix for a foreign one is not another name.
 OTHERWISE = ("keep managing it where it was made: an account has one provider per issuer, so this collection cannot "
              "manage another one for this issuer")
@@ -52,6 +54,9 @@ class ProviderSpec:
     @classmethod
     def from_params(cls, params):
         issuer = normalize_issuer(params["issuer_url"], "issuer_url")
+        if len(issuer.url) > MAX_URL:
+            raise OptionError("issuer_url", "issuer_url is %d characters; IAM takes an OIDC provider URL of at most %d "
+                                            "(CreateOpenIDConnectProvider Url)" % (len(issuer.url), MAX_URL))
         if issuer.path == "/":
             raise OptionError(
                 "issuer_url", "issuer_url %r ends with a slash: an identity domain's issuer (the token's iss) is its "

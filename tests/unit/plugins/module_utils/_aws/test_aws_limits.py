@@ -148,6 +148,7 @@ def test_client_ids_kept_by_a_merge_above_100_are_refused(run):
     ({"max_session_duration": 3599}, "max_session_duration", "between 3600"),
     ({"issuer_url": ISSUER + "?tenant=x"}, "issuer_url", "query"),
     ({"issuer_url": ISSUER + "#x"}, "issuer_url", "fragment"),
+    ({"issuer_url": ISSUER + "/" + "p" * 200}, "issuer_url", "at most 255"),
 ])
 def test_other_iam_limits_are_refused_before_any_request(changes, option, words):
     with pytest.raises(OptionError) as error:
