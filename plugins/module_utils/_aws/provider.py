@@ -20,7 +20,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names impo
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.plan import Call, Plan
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.tags import check_tags, desired_tags, tag_changes, tag_list, tags_dict
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import oidc_provider_id
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import FIX_POLICY, Breakpoint, OptionError, ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import FIX_POLICY, Breakpoint, OptionError, RetriesExhausted, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import check_iam_owner, check_no_mark_key, iam_mark
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import normalize_issuer
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_audience, check_text
@@ -242,7 +242,8 @@ class ProviderManager:
                 stored = self.iam.call("get_open_id_connect_provider", eventual=NEW_ENTITY,
                                        OpenIDConnectProviderArn=after.arn)
             except ServiceError as exc:
-                if not has_code(exc, NO_SUCH_ENTITY):
+                # Not visible yet (IAM is eventually consistent) after the retries: the plan's prediction stands.
+                if not (has_code(exc, NO_SUCH_ENTITY) or isinstance(exc, RetriesExhausted)):
                     raise
             else:
                 after.thumbprints = sorted(t.lower() for t in stored.get("ThumbprintList", []))
