@@ -18,7 +18,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy imp
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import Provider, ProviderManager, ProviderSpec
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleManager
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint, OptionError, ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint, OptionError, RetriesExhausted, ServiceError
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     ISSUER,
     PROVIDER_ARN,
@@ -241,3 +241,18 @@ def test_an_update_is_not_read_back():
     iam = ScriptedIam()
     ProviderManager(iam, False).apply(Plan(current, current, []))
     assert iam.calls == []
+
+
+def test_a_provider_not_visible_yet_keeps_the_prediction():
+    class Lagging(ScriptedIam):
+        def call(self, operation, eventual=(), **params):
+            if operation == "get_open_id_connect_provider":
+                self.calls.append(operation)
+                assert eventual, "the read-back retries while IAM propagates the new provider"
+                raise RetriesExhausted("AWS iam:GetOpenIDConnectProvider: NoSuchEntity after 6 attempts")
+            return super().call(operation, eventual=eventual, **params)
+
+    iam = Lagging()
+    after = ProviderManager(iam, False).apply(create_plan())
+    assert after.thumbprints == [] and after.arn == PROVIDER_ARN
+    assert iam.calls == ["create_open_id_connect_provider", "get_open_id_connect_provider"]
