@@ -84,3 +84,66 @@ def test_each_breakpoint_is_reported_at_its_step(fresh_sandbox, home, name, fede
     # The steps before the broken one are right (each breakpoint is one step done wrong).
     assert [s["status"] for s in result["steps"][:int(step) - 1]] == ["right"] * (int(step) - 1), result["summary"]
 
+
+
+# -- the playbook multicloud.oci_aws.check ---------------------------------------------------------
+
+def run_check_playbook(sandbox, home, federation, *args, **extra_env):
+    import os
+    import subprocess
+    import sys
+
+    from e2e.exchange_support import ansible_env
+
+    env = ansible_env(sandbox, home, OCI_DOMAIN_URL=sandbox.domain_url, OCI_AWS_ROLE_ARN=federation.role_arn,
+                      OCI_AWS_CLIENT_SECRET=federation.client_secret, **extra_env)
+    command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "multicloud.oci_aws.check",
+               "-e", "oci_aws_check_client_id=%s" % federation.client_id] + list(args)
+    sandbox.reset_counters()
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert sandbox.writes() == 0, sandbox.counters()
+    assert federation.client_secret not in done.stdout + done.stderr
+    return done
+
+
+@pytest.mark.parametrize("mode", [[], ["--check"]], ids=["run", "check_mode"])
+def test_the_check_playbook_reports_every_step_and_writes_nothing(fresh_sandbox, home, mode):
+    federation = Federation(fresh_sandbox).build(issuer=False)
+    done = run_check_playbook(fresh_sandbox, home, federation, *mode)
+    assert done.returncode != 0
+    output = done.stdout
+    assert "step 1 right" in output and "step 2 right" in output
+    assert "step 3 wrong: [3] the domain's issuer is https://identity.oraclecloud.com/" in output
+    assert "step 3 is wrong: fix it first" in output
+
+
+def test_the_check_playbook_passes_on_a_federation_made_by_hand(fresh_sandbox, home):
+    federation = Federation(fresh_sandbox).build()
+    done = run_check_playbook(fresh_sandbox, home, federation)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert all("step %d right" % n in done.stdout for n in range(1, 8)), done.stdout
+
+
+# -- the _info modules ------------------------------------------------------------------------------
+
+def test_the_info_modules_return_a_hand_made_federation_as_it_is(fresh_sandbox, home):
+    federation = Federation(fresh_sandbox).build(public_keys=False)
+    fresh_sandbox.reset_counters()
+    failed, apps, output = run_named_module(fresh_sandbox, home, "oci_oidc_app_info",
+                                            dict(domain_url=fresh_sandbox.domain_url, client_id=federation.client_id))
+    assert not failed, output
+    app, = apps["apps"]
+    assert (app["client_id"], app["audience"], app["allowed_grants"], app["active"]) == (
+        federation.client_id, "sts.amazon.com", ["client_credentials"], True)
+    assert federation.client_secret not in output
+    failed, settings, output = run_named_module(fresh_sandbox, home, "oci_token_policy_info",
+                                                dict(domain_url=fresh_sandbox.domain_url), check=True)
+    assert not failed, output
+    assert (settings["issuer"], settings["signing_cert_public_access"]) == (fresh_sandbox.domain_url, False)
+    failed, aws, output = run_named_module(fresh_sandbox, home, "aws_oidc_role_info", dict(
+        issuer_url=fresh_sandbox.domain_url, role_name=federation.procedure.role_name))
+    assert not failed, output
+    assert aws["provider"]["client_ids"] == ["sts.amazon.com"] and aws["role"]["arn"] == federation.role_arn
+    statement, = aws["role"]["trust_policy"]["Statement"]
+    assert statement["Principal"]["Federated"] == aws["provider"]["arn"]
+    assert fresh_sandbox.writes() == 0 and not any(r["changed"] for r in (apps, settings, aws))
