@@ -4,10 +4,13 @@ sandbox can produce is reported wrong at its own step, with the fix; nothing is 
 counters stay at 0), in check mode or not; the client secret is in no output."""
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
-from e2e.exchange_support import Federation, run_named_module
+from e2e.exchange_support import Federation, ansible_env, run_named_module
 
 MODULE = "oci_aws_federation_check"
 
@@ -85,16 +88,9 @@ def test_each_breakpoint_is_reported_at_its_step(fresh_sandbox, home, name, fede
     assert [s["status"] for s in result["steps"][:int(step) - 1]] == ["right"] * (int(step) - 1), result["summary"]
 
 
-
 # -- the playbook multicloud.oci_aws.check ---------------------------------------------------------
 
 def run_check_playbook(sandbox, home, federation, *args, **extra_env):
-    import os
-    import subprocess
-    import sys
-
-    from e2e.exchange_support import ansible_env
-
     env = ansible_env(sandbox, home, OCI_DOMAIN_URL=sandbox.domain_url, OCI_AWS_ROLE_ARN=federation.role_arn,
                       OCI_AWS_CLIENT_SECRET=federation.client_secret, **extra_env)
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "multicloud.oci_aws.check",

@@ -168,8 +168,8 @@ class ConfigProfile:
             raise OptionError(
                 option,
                 "the API signing key %s (%s) is not a usable private key (%s): check the file, and its pass phrase "
-                "(%s) if the key is encrypted" % (path, self._origin("key_file"), first_line(exc),
-                                                   self._origin("pass_phrase")),
+                "(%s) if the key is encrypted"
+                % (path, self._origin("key_file"), first_line(exc), self._origin("pass_phrase")),
             )
 
     def api_key_signer(self):
