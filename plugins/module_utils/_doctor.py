@@ -28,7 +28,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy imp
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderManager
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleManager
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import OCI_DEFAULT_ISSUERS, issuer_for_domain
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_audience, scope_for
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import DEFAULT_AUDIENCE, check_audience, scope_for
 
 # The steps of the manual procedure (shared/reference/manual-procedure.txt), as the report names them.
 STEPS = (
@@ -166,7 +166,7 @@ class FederationCheck:
         app = apps[0]
         self.read["app"] = app
         if self.audience is None:
-            self.audience = app["audience"] or check_audience(None)
+            self.audience = app["audience"] or DEFAULT_AUDIENCE
         if app["client_type"] != "confidential" or not app["is_oauth_client"]:
             report.wrong("1", "%s is a %s app%s" % (named, app["client_type"], "" if app["is_oauth_client"] else
                                                     " without OAuth"),
@@ -234,7 +234,7 @@ class FederationCheck:
     # -- step 5 -----------------------------------------------------------------------------------
     def _check_aws(self, app):
         wrong = self.report.wrong
-        audience = self.audience or check_audience(None)
+        audience = self.audience or DEFAULT_AUDIENCE
         provider = read_provider(self.iam, self.issuer, self.account)
         self.read["provider"] = provider
         fix = "%s with issuer_url: %s and audience: %s" % (FIX_AWS, self.issuer, audience)
@@ -283,10 +283,7 @@ class FederationCheck:
         if client_id is None:
             report.steps["6"]["note"] = "not tried: no app, so no client ID"
             return
-        try:
-            exchange = self.exchange(client_id, self.audience)
-        except OptionError:
-            raise
+        exchange = self.exchange(client_id, self.audience or DEFAULT_AUDIENCE)
         source = exchange.spec.token_source
         try:
             token = source.current(self.clock())

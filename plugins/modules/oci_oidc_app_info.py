@@ -18,9 +18,18 @@ author:
 extends_documentation_fragment:
   - multicloud.oci_aws.oci
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.info_module
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
+  check_mode:
+    support: full
+    details:
+      - The module only reads, so it does the same in check mode; C(changed) is always false.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+  platform:
+    platforms: all
   action_group:
     support: full
     membership: [multicloud.oci_aws.oci]
