@@ -27,6 +27,7 @@ attributes:
   diff_mode:
     support: none
   idempotent:
+    description: It only reads; every run returns what is there at that time.
     support: full
   platform:
     platforms: all
@@ -63,24 +64,24 @@ provider:
   returned: always
   type: dict
   contains:
-    arn: {description: Its ARN., type: str}
-    url: {description: Its URL (the issuer)., type: str}
-    client_ids: {description: Its client IDs (audiences)., type: list, elements: str}
-    thumbprints: {description: Its server certificate thumbprints., type: list, elements: str}
-    tags: {description: Its tags., type: dict}
+    arn: {description: "Its ARN.", type: str}
+    url: {description: "Its URL (the issuer).", type: str}
+    client_ids: {description: "Its client IDs (audiences).", type: list, elements: str}
+    thumbprints: {description: "Its server certificate thumbprints.", type: list, elements: str}
+    tags: {description: "Its tags.", type: dict}
 role:
   description: The role O(role_name), or null when there is none or O(role_name) is not given.
   returned: always
   type: dict
   contains:
-    arn: {description: Its ARN., type: str}
-    name: {description: Its name., type: str}
-    path: {description: Its path., type: str}
-    description: {description: Its description., type: str}
-    max_session_duration: {description: Its maximum session duration in seconds., type: int}
-    trust_policy: {description: Its trust policy (keys sorted)., type: dict}
-    permissions_boundary: {description: Its permissions boundary's ARN., type: str}
-    tags: {description: Its tags., type: dict}
+    arn: {description: "Its ARN.", type: str}
+    name: {description: "Its name.", type: str}
+    path: {description: "Its path.", type: str}
+    description: {description: "Its description.", type: str}
+    max_session_duration: {description: "Its maximum session duration in seconds.", type: int}
+    trust_policy: {description: "Its trust policy (keys sorted).", type: dict}
+    permissions_boundary: {description: "Its permissions boundary's ARN.", type: str}
+    tags: {description: "Its tags.", type: dict}
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -32,6 +32,7 @@ attributes:
   diff_mode:
     support: none
   idempotent:
+    description: It only reads; every run returns what is there at that time.
     support: full
   platform:
     platforms: all

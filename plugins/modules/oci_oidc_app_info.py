@@ -27,6 +27,7 @@ attributes:
   diff_mode:
     support: none
   idempotent:
+    description: It only reads; every run returns what is there at that time.
     support: full
   platform:
     platforms: all
@@ -65,20 +66,20 @@ apps:
   type: list
   elements: dict
   contains:
-    display_name: {description: The app's name., type: str}
-    description: {description: Its description., type: str}
-    client_id: {description: The OAuth client ID (the app's C(name)), the C(sub) of its tokens., type: str}
-    client_type: {description: C(confidential) for the procedure's app., type: str}
-    is_oauth_resource: {description: Whether it is a resource server (step 2.1)., type: bool}
-    audience: {description: The primary audience (step 2.1)., type: str}
-    secondary_audiences: {description: Secondary audiences (STS needs none)., type: list, elements: str}
-    scopes: {description: The resource server's scopes (C(value), C(description))., type: list, elements: dict}
-    is_oauth_client: {description: Whether it is an OAuth client., type: bool}
-    allowed_grants: {description: The grants the client may use (step 2.2 needs C(client_credentials))., type: list, elements: str}
-    allowed_scopes: {description: The fully qualified scopes the client may request (step 2.2)., type: list, elements: str}
-    access_token_expiry: {description: Access token lifetime in seconds, when set., type: int}
-    active: {description: Whether the app is activated (step 2.3)., type: bool}
-    tags: {description: Its tags (C(key), C(value))., type: list, elements: dict}
+    display_name: {description: "The app's name.", type: str}
+    description: {description: "Its description.", type: str}
+    client_id: {description: "The OAuth client ID (the app's C(name)), the C(sub) of its tokens.", type: str}
+    client_type: {description: "C(confidential) for the procedure's app.", type: str}
+    is_oauth_resource: {description: "Whether it is a resource server (step 2.1).", type: bool}
+    audience: {description: "The primary audience (step 2.1).", type: str}
+    secondary_audiences: {description: "Secondary audiences (STS needs none).", type: list, elements: str}
+    scopes: {description: "The resource server's scopes (C(value), C(description)).", type: list, elements: dict}
+    is_oauth_client: {description: "Whether it is an OAuth client.", type: bool}
+    allowed_grants: {description: "The grants the client may use (step 2.2 needs C(client_credentials)).", type: list, elements: str}
+    allowed_scopes: {description: "The fully qualified scopes the client may request (step 2.2).", type: list, elements: str}
+    access_token_expiry: {description: "Access token lifetime in seconds, when set.", type: int}
+    active: {description: "Whether the app is activated (step 2.3).", type: bool}
+    tags: {description: "Its tags (C(key), C(value)).", type: list, elements: dict}
 """
 
 from ansible.module_utils.basic import AnsibleModule
