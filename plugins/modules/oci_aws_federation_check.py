@@ -64,6 +64,13 @@ options:
     description: The session duration to try in step 7, as in the procedure's C(--duration-seconds 900).
     type: int
     default: 900
+  region:
+    description:
+      - The B(AWS) region here (the STS endpoint of step 7); the OCI SDK's region comes from E(OCI_REGION) or the OCI
+        config profile.
+      - When not set, the E(AWS_REGION) or E(AWS_DEFAULT_REGION) environment variable, then the AWS profile's region.
+    type: str
+    aliases: [aws_region]
 notes:
   - O(region) is the AWS region here; the OCI SDK's region comes from E(OCI_REGION) or the OCI config profile.
   - The OCI principal needs to read apps and settings of the domain; the AWS principal C(iam:GetOpenIDConnectProvider)
