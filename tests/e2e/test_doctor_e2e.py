@@ -71,6 +71,8 @@ BREAKPOINTS = [
     ("trust_policy_sub_mismatch", {}, dict(condition_sub="another-client"), {}, "5", ":sub requires another-client"),
     ("provider_and_role_missing", {}, dict(role=False), {}, "5", "has no IAM OIDC provider"),
     ("duration_above_the_role_maximum", {}, {}, dict(duration_seconds=7200), "5", "maximum session duration"),
+    # Seen only by the token request: the domain says invalid_client, which the exchange names step 2 (the secret).
+    ("wrong_secret", {}, {}, dict(client_secret="not-the-secret-0123456789"), "2", "refused client_id"),
 ]
 
 
