@@ -93,8 +93,8 @@ def test_each_breakpoint_is_reported_at_its_step(fresh_sandbox, home, name, fede
 # -- the playbook multicloud.oci_aws.check ---------------------------------------------------------
 
 def run_check_playbook(sandbox, home, federation, *args, **extra_env):
-    env = ansible_env(sandbox, home, OCI_DOMAIN_URL=sandbox.domain_url, OCI_AWS_ROLE_ARN=federation.role_arn,
-                      OCI_AWS_CLIENT_SECRET=federation.client_secret, **extra_env)
+    env = ansible_env(sandbox, home, **dict(dict(OCI_DOMAIN_URL=sandbox.domain_url, OCI_AWS_ROLE_ARN=federation.role_arn,
+                                                 OCI_AWS_CLIENT_SECRET=federation.client_secret), **extra_env))
     command = [os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), "multicloud.oci_aws.check",
                "-e", "oci_aws_check_client_id=%s" % federation.client_id] + list(args)
     sandbox.reset_counters()
@@ -120,6 +120,11 @@ def test_the_check_playbook_passes_on_a_federation_made_by_hand(fresh_sandbox, h
     done = run_check_playbook(fresh_sandbox, home, federation)
     assert done.returncode == 0, done.stdout[-3000:]
     assert all("step %d right" % n in done.stdout for n in range(1, 8)), done.stdout
+    # Without the secret: no token request, steps 6 and 7 not checked, and the play still passes.
+    done = run_check_playbook(fresh_sandbox, home, federation, OCI_AWS_CLIENT_SECRET="")
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "step 5 right" in done.stdout and "step 6 not checked" in done.stdout
+    assert fresh_sandbox.counters()["oci"]["summary"].get("token", 0) == 0
 
 
 # -- the _info modules ------------------------------------------------------------------------------
