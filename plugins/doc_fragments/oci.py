@@ -26,7 +26,10 @@ options:
         (the profile's C(security_token_file) and C(key_file)).
       - V(instance_principal) uses the identity of the OCI compute instance the task runs on (it must be in a dynamic group).
       - V(resource_principal) uses the identity that OCI Functions and similar services provide through C(OCI_RESOURCE_PRINCIPAL_*) variables.
-      - If not set, the environment variable E(OCI_ANSIBLE_AUTH_TYPE) is used.
+      - If not set, the environment variable E(OCI_ANSIBLE_AUTH_TYPE) is used, then V(api_key).
+      - Each setting of the config profile is taken, as in C(oracle.oci), from its option if set, else from its
+        environment variable, else from the profile (O(api_user), O(api_user_fingerprint), O(api_user_key_file),
+        O(api_user_key_pass_phrase), O(tenancy), O(region)).
       - Whatever signs the requests needs a role in the identity domain that allows managing apps and settings,
         such as Identity Domain Administrator.
     type: str
@@ -43,6 +46,53 @@ options:
       - If not set, the environment variable E(OCI_CONFIG_PROFILE) is used, then V(DEFAULT).
     type: str
     default: DEFAULT
+  auth_purpose:
+    description:
+      - The purpose of the instance principal's token, for O(auth_type=instance_principal) only, as in the C(oracle.oci)
+        collection. Not set, the default purpose.
+    type: str
+    choices: [service_principal]
+    version_added: 0.2.0
+  api_user:
+    description:
+      - The OCID of the user whose API signing key signs the requests, for O(auth_type=api_key).
+      - If not set, the environment variable E(OCI_USER_ID) is used, then C(user) of the config profile.
+      - With O(api_user), O(api_user_fingerprint), O(api_user_key_file), O(tenancy) and O(region) all set (or their
+        environment variables), no config file is needed; O(config_file_location) not set and no file at
+        C(~/.oci/config), none is read.
+    type: str
+    version_added: 0.2.0
+  api_user_fingerprint:
+    description:
+      - The fingerprint of the API signing key.
+      - If not set, the environment variable E(OCI_USER_FINGERPRINT) is used, then C(fingerprint) of the config profile.
+    type: str
+    version_added: 0.2.0
+  api_user_key_file:
+    description:
+      - Path of the API signing key's private key (PEM), for O(auth_type=api_key) and O(auth_type=security_token).
+      - If not set, the environment variable E(OCI_USER_KEY_FILE) is used, then C(key_file) of the config profile.
+    type: path
+    version_added: 0.2.0
+  api_user_key_pass_phrase:
+    description:
+      - The pass phrase of the private key in O(api_user_key_file), if it is encrypted. Never shown in any output.
+      - If not set, the environment variable E(OCI_USER_KEY_PASS_PHRASE) is used, then C(pass_phrase) of the config profile.
+    type: str
+    version_added: 0.2.0
+  tenancy:
+    description:
+      - The OCID of the tenancy of O(api_user).
+      - If not set, the environment variable E(OCI_TENANCY) is used, then C(tenancy) of the config profile.
+    type: str
+    version_added: 0.2.0
+  region:
+    description:
+      - An OCI region, such as V(us-ashburn-1). The SDK requires one for O(auth_type=api_key); requests go to
+        O(domain_url) whatever the region.
+      - If not set, the environment variable E(OCI_REGION) is used, then C(region) of the config profile.
+    type: str
+    version_added: 0.2.0
   cert_bundle:
     description:
       - Path of a PEM file of CA certificates, the only ones trusted to verify the identity domain's TLS certificate.

@@ -32,9 +32,12 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import TOKEN_PATH, parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_readable
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.auth import AUTH_TYPES, DEFAULT_PROFILE, credentials
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.auth import (
+    AUTH_PURPOSES, AUTH_TYPES, DEFAULT_PROFILE, PROFILE_OPTIONS, credentials, profile_overrides
+)
 
-OPTION_NAMES = ("domain_url", "auth_type", "config_file_location", "config_profile_name", "cert_bundle", "timeout")
+OPTION_NAMES = ("domain_url", "auth_type", "auth_purpose", "config_file_location", "config_profile_name") + tuple(
+    option for option, _key, _env, _secret in PROFILE_OPTIONS) + ("cert_bundle", "timeout")
 # The default of the timeout option of the OCI modules: one module call makes a few admin calls.
 DEFAULT_TIMEOUT = 120
 
@@ -61,16 +64,21 @@ _STATUS_HINTS = {
 
 def oci_argument_spec():
     """The options every OCI module takes, documented by the ``multicloud.oci_aws.oci`` fragment."""
-    return dict(
+    spec = dict(
         domain_url=dict(type="str", required=True, no_log=False),
         auth_type=dict(type="str", default="api_key", choices=list(AUTH_TYPES), no_log=False,
                        fallback=(env_fallback, ["OCI_ANSIBLE_AUTH_TYPE"])),
         config_file_location=dict(type="path", no_log=False, fallback=(env_fallback, ["OCI_CONFIG_FILE"])),
         config_profile_name=dict(type="str", default=DEFAULT_PROFILE, no_log=False,
                                  fallback=(env_fallback, ["OCI_CONFIG_PROFILE"])),
+        auth_purpose=dict(type="str", choices=list(AUTH_PURPOSES), no_log=False),
         cert_bundle=dict(type="path", no_log=False, fallback=(env_fallback, ["OCI_ANSIBLE_CERT_BUNDLE"])),
         timeout=dict(type="int", default=DEFAULT_TIMEOUT, no_log=False),
     )
+    for option, _key, env, secret in PROFILE_OPTIONS:
+        spec[option] = dict(type="path" if option == "api_user_key_file" else "str", no_log=secret,
+                            fallback=(env_fallback, [env]))
+    return spec
 
 
 def connection_options(params):
@@ -79,8 +87,11 @@ def connection_options(params):
 
 
 def connect(domain_url, auth_type="api_key", config_file_location=None, config_profile_name=None,
-            cert_bundle=None, retrier=None, timeout=None):
+            cert_bundle=None, retrier=None, timeout=None, auth_purpose=None, **profile_options):
     """A :class:`DomainClient` for ``domain_url``; raises :class:`OptionError` on any setup problem.
+
+    ``profile_options`` are the options of :data:`..auth.PROFILE_OPTIONS` (``api_user``, ``region``...): each
+    set one overrides its key of the config profile.
 
     Nothing is sent to the domain here, so every bad option is reported before any request.
     ``timeout`` (seconds, from now) bounds every call of the client together, retries included.
@@ -92,7 +103,11 @@ def connect(domain_url, auth_type="api_key", config_file_location=None, config_p
         cert_bundle = check_readable(cert_bundle, "cert_bundle", "the CA bundle given in cert_bundle",
                                      "give the path of a PEM file of CA certificates")
     oci = _import_oci()
-    config, signer = credentials(oci, auth_type or "api_key", config_file_location, config_profile_name or DEFAULT_PROFILE)
+    unknown = set(profile_options) - set(option for option, _key, _env, _secret in PROFILE_OPTIONS)
+    if unknown:
+        raise TypeError("connect() got unexpected options %s" % ", ".join(sorted(unknown)))
+    config, signer = credentials(oci, auth_type or "api_key", config_file_location, config_profile_name or DEFAULT_PROFILE,
+                                 profile_overrides(profile_options), auth_purpose)
     retrier = retrier or Retrier()
     deadline = retrier.deadline
     timeouts = ((deadline.timeout(CONNECT_TIMEOUT, origin), deadline.timeout(READ_TIMEOUT, origin)) if deadline

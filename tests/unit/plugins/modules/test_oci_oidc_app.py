@@ -9,6 +9,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils import _paths
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.auth import PROFILE_OPTIONS
 from ansible_collections.multicloud.oci_aws.plugins.modules import oci_oidc_app
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.oci_fakes import (
     DOMAIN_URL,
@@ -31,6 +32,8 @@ def cloud(tmp_path, monkeypatch):
     monkeypatch.setattr(oci_oidc_app, "connect", recorder.connect)
     monkeypatch.setattr(oci.base_client.BaseClient, "call_api", no_request)
     return recorder
+
+NO_PROFILE_OPTIONS = dict((option, None) for option, _key, _env, _secret in PROFILE_OPTIONS)
 
 
 def run(cloud, capsys, check_mode=False, diff=False, **args):
@@ -60,8 +63,10 @@ def test_check_apply_check_apply(cloud, capsys):
     assert results[3]["scope"] == "sts.amazon.com/" and results[3]["audience"] == "sts.amazon.com"
     assert results[3]["issuer"] == DOMAIN_URL and results[3]["token_endpoint"] == DOMAIN_URL + "/oauth2/v1/token"
     assert results[3]["app"]["active"] is True and results[3]["app"]["description"] == "for AWS"
-    assert cloud.connected[0] == {"domain_url": DOMAIN_URL, "auth_type": "api_key", "cert_bundle": None,
-                                  "config_file_location": cloud.config, "config_profile_name": "DEFAULT", "timeout": 120}
+    # The oracle.oci options that override the profile (api_user, region...) are all unset here.
+    assert cloud.connected[0] == dict(NO_PROFILE_OPTIONS, domain_url=DOMAIN_URL, auth_type="api_key", cert_bundle=None,
+                                      auth_purpose=None, config_file_location=cloud.config,
+                                      config_profile_name="DEFAULT", timeout=120)
 
 
 def test_diff_only_in_diff_mode_and_never_a_secret(cloud, capsys):

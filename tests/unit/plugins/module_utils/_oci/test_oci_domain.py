@@ -51,8 +51,16 @@ def option_error(**kwargs):
 
 def test_argspec_has_oracle_oci_names_env_fallbacks_and_explicit_no_log():
     spec = oci_argument_spec()
-    assert set(spec) == {"domain_url", "auth_type", "config_file_location", "config_profile_name", "cert_bundle", "timeout"}
-    assert all(option["no_log"] is False for option in spec.values())
+    # oracle.oci's auth options (issue 16: the profile options and auth_purpose were missing).
+    assert set(spec) == {"domain_url", "auth_type", "auth_purpose", "config_file_location", "config_profile_name",
+                         "cert_bundle", "timeout", "api_user", "api_user_fingerprint", "api_user_key_file",
+                         "api_user_key_pass_phrase", "tenancy", "region"}
+    assert [name for name, option in spec.items() if option["no_log"]] == ["api_user_key_pass_phrase"]
+    assert all(option["no_log"] is False for name, option in spec.items() if name != "api_user_key_pass_phrase")
+    assert dict((name, spec[name]["fallback"][1]) for name in spec if name.startswith(("api_user", "tenancy", "region"))) == {
+        "api_user": ["OCI_USER_ID"], "api_user_fingerprint": ["OCI_USER_FINGERPRINT"],
+        "api_user_key_file": ["OCI_USER_KEY_FILE"], "api_user_key_pass_phrase": ["OCI_USER_KEY_PASS_PHRASE"],
+        "tenancy": ["OCI_TENANCY"], "region": ["OCI_REGION"]}
     assert spec["auth_type"]["choices"] == ["api_key", "instance_principal", "resource_principal", "security_token"]
     assert spec["config_file_location"]["fallback"][1] == ["OCI_CONFIG_FILE"]
     assert spec["config_profile_name"]["fallback"][1] == ["OCI_CONFIG_PROFILE"]
@@ -64,7 +72,9 @@ def test_argspec_reads_the_oci_environment(monkeypatch):
     result = ArgumentSpecValidator(oci_argument_spec()).validate({"domain_url": DOMAIN_URL})
     options = connection_options(result.validated_parameters)
     assert options == {"domain_url": DOMAIN_URL, "auth_type": "api_key", "config_file_location": "/x/config",
-                       "config_profile_name": "ADMIN", "cert_bundle": None, "timeout": 120}
+                       "config_profile_name": "ADMIN", "cert_bundle": None, "timeout": 120, "auth_purpose": None,
+                       "api_user": None, "api_user_fingerprint": None, "api_user_key_file": None,
+                       "api_user_key_pass_phrase": None, "tenancy": None, "region": None}
 
 
 # -- connect ------------------------------------------------------------------------------------
