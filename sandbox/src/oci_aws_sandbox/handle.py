@@ -129,10 +129,11 @@ class SandboxHandle:
         os.kill(pid, signal.SIGKILL)
 
 
-def start(directory, log_path=None, detach=False, extra_env=None, domain_host=None, oci_port=0):
+def start(directory, log_path=None, detach=False, extra_env=None, domain_host=None, oci_port=0, domain_aliases=()):
     """Start `python -m oci_aws_sandbox serve` and return a handle once every service answers.
 
-    `domain_host` and `oci_port` are `serve`'s `--domain-host` and `--oci-port` (see `server.Sandbox`).
+    `domain_host`, `domain_aliases` and `oci_port` are `serve`'s `--domain-host`, `--domain-alias` and `--oci-port`
+    (see `server.Sandbox`).
     """
     directory = os.path.abspath(directory)
     os.makedirs(directory, mode=0o700, exist_ok=True)
@@ -146,6 +147,8 @@ def start(directory, log_path=None, detach=False, extra_env=None, domain_host=No
     command = [sys.executable, "-m", "oci_aws_sandbox", "serve", "--dir", directory]
     if domain_host:
         command += ["--domain-host", domain_host]
+    for alias in domain_aliases:
+        command += ["--domain-alias", alias]
     if oci_port:
         command += ["--oci-port", str(int(oci_port))]
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module

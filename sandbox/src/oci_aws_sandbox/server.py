@@ -9,7 +9,9 @@ until `stop()`.
 `idcs-<32 hex>.identity.oraclecloud.com` (whose first label then is the domain's id); with
 `oci_port=443` its URL has no port, as a real domain's. The sandbox still listens on 127.0.0.1:
 making the name resolve there (a hosts file in a private mount namespace, see
-`tests/utils/netns-run.sh` of the collection) is the caller's part. The TLS certificate names it.
+`tests/utils/netns-run.sh` of the collection) is the caller's part. The TLS certificate names it,
+and every name of `domain_aliases` (other names of the same domain, e.g. its Regional URL's host
+`idcs-<id>.<region>-idcs-1.secure.identity.oraclecloud.com`, served alike).
 """
 
 import json
@@ -48,7 +50,7 @@ def check_domain_host(host):
     """`host` lower-cased if it is a DNS name of at least two labels (not an address); ValueError otherwise."""
     host = (host or "").lower()
     if not _HOST_NAME.match(host) or host.replace(".", "").isdigit():
-        raise ValueError("--domain-host must be a DNS name such as idcs-<32 hex>.identity.oraclecloud.com: got %r"
+        raise ValueError("a domain host name must be a DNS name (not an address) such as idcs-<32 hex>.identity.oraclecloud.com: got %r"
                          % host)
     return host
 
@@ -66,11 +68,12 @@ class _Handler(WSGIRequestHandler):
 
 
 class Sandbox:
-    def __init__(self, directory, oci_port=0, aws_port=0, control_port=0, domain_host=None):
+    def __init__(self, directory, oci_port=0, aws_port=0, control_port=0, domain_host=None, domain_aliases=()):
         self.directory = os.path.abspath(directory)
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
         self.domain_host = check_domain_host(domain_host) if domain_host else None
-        self.keys = ensure_keys(self.directory, [self.domain_host] if self.domain_host else ())
+        names = ([self.domain_host] if self.domain_host else []) + [check_domain_host(h) for h in domain_aliases]
+        self.keys = ensure_keys(self.directory, names)
         self.clock = Clock()
         self.instruments = Instruments()
         first_label = self.domain_host.split(".", 1)[0] if self.domain_host else ""
