@@ -44,6 +44,10 @@ if [ "${1:-}" = --inside ]; then
     ip link set lo up
     mount --bind "$hosts" /etc/hosts
     mount -o remount,bind,ro /etc/hosts 2>/dev/null || true
+    # No proxy is reachable from here (no network): the names are asked directly, whatever the caller's proxy settings.
+    no_proxy=${no_proxy:+$no_proxy,}${OCI_AWS_NETNS_HOSTS// /,}
+    NO_PROXY=${NO_PROXY:+$NO_PROXY,}${OCI_AWS_NETNS_HOSTS// /,}
+    export no_proxy NO_PROXY
     exec "$@"
 fi
 
