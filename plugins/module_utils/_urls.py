@@ -171,7 +171,7 @@ def domain_issuer_origin(url, option="domain_url"):
       domain-wide (one Settings resource for every region), so every region's URL must give the same one, and it
       must not change when a replica region takes over;
     - ``https://identity.oraclecloud.com``, the issuer all domains share by default: refused, it is no domain's URL
-      (an IAM provider for it would accept the tokens of every domain still on the default issuer);
+      (the tokens of every domain still on the default issuer carry it, so it names no single domain);
     - any other host (a private endpoint, the sandbox): kept as given.
     """
     host = url.host
