@@ -18,7 +18,7 @@ options:
       - A default port C(:443) is dropped wherever the URL is compared or returned, and the host is lower-cased.
       - The domain's B(Regional URL) (C(https://idcs-<id>.<region>-idcs-<n>.secure.identity.oraclecloud.com), of its
         home or a replica region) is accepted and called as given, but the issuer derived from it is the
-        region-agnostic B(Domain URL) C(https://idcs-<id>.identity.oraclecloud.com): the issuer is domain-wide.
+        region-agnostic B(Domain URL) C(https://idcs-<id>.identity.oraclecloud.com), since the issuer is domain-wide.
       - C(https://identity.oraclecloud.com), the issuer that all domains share by default, is refused.
     type: str
     required: true
