@@ -9,7 +9,8 @@ and no run warns about a port.
 
 These tests need the host names to resolve to 127.0.0.1 and port 443: ``tests/utils/run-tests.sh realshape`` runs
 them in namespaces of their own (tests/utils/netns-run.sh), which set OCI_AWS_NETNS_HOSTS. Elsewhere they skip,
-unless OCI_AWS_REAL_SHAPE_REQUIRED=1 (set by that run), where they fail.
+unless OCI_AWS_REAL_SHAPE_REQUIRED=1 (set by that run), where they fail. The tests are steps of one run, in this
+order and in one process (one sandbox and one Site for the module; not for pytest-xdist).
 """
 
 import base64
