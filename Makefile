@@ -8,7 +8,7 @@ SANDBOX_DIR ?= .sandbox
 
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help venv test integration unit security fidelity molecule installed sanity lint demo sandbox-up sandbox-down bench clean
+.PHONY: help venv test integration unit security fidelity realshape molecule installed sanity lint demo sandbox-up sandbox-down bench clean
 
 help:
 	@echo "make test          run every test suite (pytest, ansible-test sanity, ansible-lint, ...)"
@@ -40,6 +40,9 @@ security: venv
 
 fidelity: venv
 	tests/utils/run-tests.sh fidelity
+
+realshape: venv
+	tests/utils/run-tests.sh realshape
 
 molecule: venv
 	tests/utils/run-tests.sh molecule

@@ -14,7 +14,9 @@ options:
     description:
       - The URL of the OCI Identity Domain, such as C(https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com).
       - The token is requested from its C(/oauth2/v1/token) endpoint (unless O(token_url) is set), and the issuer that
-        AWS expects is this URL, without C(:443) or trailing slash (unless O(issuer) is set).
+        AWS expects is this URL, without C(:443) or trailing slash, host lower-cased, and for a B(Regional URL)
+        (C(idcs-<id>.<region>-idcs-<n>.secure.identity.oraclecloud.com)) the region-agnostic
+        C(https://idcs-<id>.identity.oraclecloud.com) (unless O(issuer) is set).
       - It must be C(https://) with a host and at most a port.
     type: str
   token_url:

@@ -15,7 +15,11 @@ options:
       - The URL of the OCI Identity Domain, as the console shows it under the domain's B(Domain URL),
         such as C(https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com).
       - It must be C(https://) with a host and at most a port; a path, query, fragment or user information is refused.
-      - A default port C(:443) is dropped wherever the URL is compared or returned.
+      - A default port C(:443) is dropped wherever the URL is compared or returned, and the host is lower-cased.
+      - The domain's B(Regional URL) (C(https://idcs-<id>.<region>-idcs-<n>.secure.identity.oraclecloud.com), of its
+        home or a replica region) is accepted and called as given, but the issuer derived from it is the
+        region-agnostic B(Domain URL) C(https://idcs-<id>.identity.oraclecloud.com), since the issuer is domain-wide.
+      - C(https://identity.oraclecloud.com), the issuer that all domains share by default, is refused.
     type: str
     required: true
   auth_type:

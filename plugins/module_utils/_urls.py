@@ -161,9 +161,54 @@ def normalize_issuer(value, option):
     return parse_https_url(value, option, allow_path=True)
 
 
+# The hosts of a real identity domain, as Oracle's API and discovery documents give them: the region-agnostic
+# Domain URL idcs-<32 hex>.identity.oraclecloud.com (GetDomain ``url``, the first ``aud`` of its tokens, their
+# ``tenant_iss`` with :443), and the Regional URL of its home or a replica region,
+# idcs-<32 hex>.<region>-idcs-<n>.secure.identity.oraclecloud.com (GetDomain ``homeRegionUrl``, ReplicatedRegionDetails
+# ``regionalUrl``, the discovery document's ``secure_*`` endpoints). Both serve the same domain.
+_REGIONAL_DOMAIN_HOST = re.compile(r"(idcs-[0-9a-f]{32})\.[a-z0-9-]+-idcs-[0-9]+\.secure\.(identity\.[a-z0-9.-]+)\Z", re.ASCII)
+# The issuer every identity domain shares until step 3 changes it: not one domain's URL.
+_SHARED_ISSUER_HOST = "identity.oraclecloud.com"
+
+
+def domain_issuer_origin(url, option="domain_url"):
+    """The issuer of the identity domain at ``url`` (an :class:`HttpsUrl`): one value for every way of writing it.
+
+    Per variant of the domain URL (the console and the API show several):
+    - ``:443``, upper-case letters, a trailing ``/``: normalised by :func:`parse_https_url` already;
+    - the Regional URL ``idcs-<id>.<region>-idcs-<n>.secure.identity.oraclecloud.com`` (home or replica region):
+      normalised to the region-agnostic Domain URL ``https://idcs-<id>.identity.oraclecloud.com``. The issuer is
+      domain-wide (one Settings resource for every region), so every region's URL must give the same one, and it
+      must not change when a replica region takes over;
+    - ``https://identity.oraclecloud.com``, the issuer all domains share by default: refused, it is no domain's URL
+      (the tokens of every domain still on the default issuer carry it, so it names no single domain);
+    - any other host (a private endpoint, the sandbox): kept as given.
+    """
+    host = url.host
+    if host == _SHARED_ISSUER_HOST:
+        raise OptionError(
+            option, "%s %s is the issuer that every identity domain shares by default, not the URL of one domain; "
+                    "give the domain's own URL, https://idcs-<32 hex>.identity.oraclecloud.com (Console: Identity & "
+                    "Security > Domains > the domain > Domain URL)" % (option, url.origin))
+    regional = _REGIONAL_DOMAIN_HOST.match(host)
+    if regional:
+        host = "%s.%s" % regional.groups()
+    return HttpsUrl(host, url.port, "").origin
+
+
+def parse_domain_url(domain_url, option="domain_url"):
+    """``domain_url`` checked as the base URL of one identity domain (where its API is called): an
+    :class:`HttpsUrl`, as written (normalised by :func:`parse_https_url`); its issuer is
+    :func:`domain_issuer_origin` of it."""
+    url = parse_https_url(domain_url, option)
+    domain_issuer_origin(url, option)
+    return url
+
+
 def issuer_for_domain(domain_url, option="domain_url"):
-    """The issuer AWS needs for an identity domain: its base URL, default port dropped, no slash."""
-    return parse_https_url(domain_url, option).origin
+    """The issuer AWS needs for an identity domain: its region-agnostic base URL, default port dropped, no slash
+    (see :func:`domain_issuer_origin`)."""
+    return domain_issuer_origin(parse_https_url(domain_url, option), option)
 
 
 def port_warning(url, option):

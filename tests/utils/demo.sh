@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
 # make demo: the whole federation with the collection's own playbooks, against the local sandbox.
-#   1. start the sandbox in .sandbox (stopped again on exit, whatever happens);
+#   1. start the sandbox in .sandbox (stopped again on exit, whatever happens). Its identity domain has the real
+#      shape, https://idcs-<32 hex>.identity.oraclecloud.com on 443 without a port, so the issuer, the IAM provider
+#      ARN and the trust policy's condition keys look as they will against a real domain: the demo runs in a private
+#      network, PID and mount namespace where that name resolves to 127.0.0.1 (tests/utils/netns-run.sh; nothing
+#      of the machine changes). Where no namespace can be made, or a sandbox already runs in .sandbox, the domain is
+#      https://127.0.0.1:<port> instead, said in one line, and the tools warn about its port;
 #   2. playbooks/site.yml: identity domain, IAM provider and roles, each role verified with STS GetCallerIdentity;
 #   3. playbooks/use_credentials.yml: the lookup, module_defaults, and an S3 call through a credential_process profile;
 #   4. site.yml again, as the installed collection's multicloud.oci_aws.site: changed=0, and the sandbox's
@@ -31,6 +36,21 @@ export OCI_AWS_CREDS_CACHE_DIR=$DIR/cache AWS_CLI_HOME=$DIR/aws-cli
 # Nothing of the user's own AWS or OCI settings may leak into the demo.
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE
 
+# The real-shaped domain: re-run this script inside namespaces of its own where its host name is 127.0.0.1.
+if [ -z "${OCI_AWS_DEMO_DOMAIN_HOST:-}" ]; then
+    if "$PY" -c 'import sys; from oci_aws_sandbox.handle import attach; sys.exit(attach(sys.argv[1]) is None)' "$DIR"; then
+        echo "notice: a sandbox already runs in .sandbox: the demo uses it, with its domain URL https://127.0.0.1:<port>"
+    elif why=$("$ROOT/tests/utils/netns-run.sh" --check 2>&1); then
+        id=idcs-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+        OCI_AWS_DEMO_DOMAIN_HOST=$id.identity.oraclecloud.com exec "$ROOT/tests/utils/netns-run.sh" \
+            "$id.identity.oraclecloud.com" -- bash "$0" "$@"
+    else
+        echo "notice: the domain is https://127.0.0.1:<port>, not the real shape (no private namespace here: ${why#netns-run.sh: })"
+    fi
+fi
+SANDBOX_UP=(--dir "$DIR")
+[ -z "${OCI_AWS_DEMO_DOMAIN_HOST:-}" ] || SANDBOX_UP+=(--domain-host "$OCI_AWS_DEMO_DOMAIN_HOST" --oci-port 443)
+
 step() { printf '\n==== %s ====\n' "$*"; }
 stop_sandbox() {
     local rc=$?
@@ -53,9 +73,9 @@ PYEOF
 
 started=$(date +%s)
 step "Starting the sandbox (emulated OCI Identity Domain, AWS IAM/STS/S3) in .sandbox"
-"$PY" -m oci_aws_sandbox up --dir "$DIR" >/dev/null
+"$PY" -m oci_aws_sandbox up "${SANDBOX_UP[@]}" >/dev/null
 trap stop_sandbox EXIT
-echo "up"
+"$PY" -c 'import sys; from oci_aws_sandbox.handle import attach; print("up: identity domain", attach(sys.argv[1]).domain_url)' "$DIR"
 
 # What the playbooks need besides the sandbox's own settings (.sandbox/vars.yml): where the sandbox's endpoints,
 # CA and keys are, under the roles' variable names. The rest comes from playbooks/vars/example.yml, as for a user.
@@ -90,14 +110,23 @@ VARS+=(-e '{"aws_oidc_trust_roles": [{"name": "oci-reporting", "max_session_dura
 step "playbooks/site.yml: steps 1 to 5, then every role verified"
 ansible-playbook playbooks/site.yml "${VARS[@]}"
 
-# Something for the S3 call to find: a bucket made with the sandbox's administrator keys.
+# What AWS now trusts, as a newcomer will see it in the IAM console; and something for the S3 call to find: a bucket
+# made with the sandbox's administrator keys.
 "$PY" - <<'PYEOF'
+import json
 import boto3
 from oci_aws_sandbox.handle import attach
 sandbox = attach(".sandbox")
-boto3.client("s3", endpoint_url=sandbox.aws_endpoint, verify=sandbox.ca_bundle, region_name=sandbox.env["AWS_REGION"],
-             aws_access_key_id=sandbox.env["AWS_ACCESS_KEY_ID"],
-             aws_secret_access_key=sandbox.env["AWS_SECRET_ACCESS_KEY"]).create_bucket(Bucket="oci-aws-demo-reports")
+settings = dict(endpoint_url=sandbox.aws_endpoint, verify=sandbox.ca_bundle, region_name=sandbox.env["AWS_REGION"],
+                aws_access_key_id=sandbox.env["AWS_ACCESS_KEY_ID"], aws_secret_access_key=sandbox.env["AWS_SECRET_ACCESS_KEY"])
+iam = boto3.client("iam", **settings)
+for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
+    print("IAM OIDC provider  %s" % provider["Arn"])
+trust = iam.get_role(RoleName="oci-reporting")["Role"]["AssumeRolePolicyDocument"]
+trust = json.loads(trust) if isinstance(trust, str) else trust
+keys = sorted(key for statement in trust["Statement"] for test in statement.get("Condition", {}).values() for key in test)
+print("trust policy of oci-reporting: condition keys %s" % ", ".join(keys))
+boto3.client("s3", **settings).create_bucket(Bucket="oci-aws-demo-reports")
 PYEOF
 
 step "playbooks/use_credentials.yml: the lookup, module_defaults, and the AWS CLI through credential_process"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Runs the test suites of multicloud.oci_aws from wherever the checkout lives.
-#   tests/utils/run-tests.sh [all|unit|security|fidelity|integration|molecule|installed|sanity|lint]...
+#   tests/utils/run-tests.sh [all|unit|security|fidelity|realshape|integration|molecule|installed|sanity|lint]...
 # ansible-test and ansible-playbook need the collection at .../ansible_collections/multicloud/oci_aws:
 # a copy of the checkout is made in a temporary tree for them (the checkout itself is never modified).
 #   tests/utils/run-tests.sh integration [target...]   starts a sandbox and runs ansible-test integration (without a
 #               target: then aws_oidc_role again with the sandbox's counters switched off); with
 #               OCI_AWS_INTEGRATION_CONFIG=<file> against the real accounts that file names, no sandbox
+#   realshape   site.yml, the lookup, use_credentials.yml and teardown.yml against a domain served as
+#               https://idcs-<32 hex>.identity.oraclecloud.com on 443, in namespaces of its own (tests/utils/netns-run.sh)
 #   molecule    the scenarios of extensions/molecule (the roles) against a sandbox
 #   installed   ansible-galaxy collection build, install into an empty collections path, site.yml and teardown.yml
 #               from the installed copy against a sandbox, ansible-doc of every module, lookup and role
@@ -54,6 +56,29 @@ run_unit() {
 run_fidelity() {
     log "pytest: sandbox fidelity (sandbox/tests) and end-to-end"
     "$PY" -m pytest -q -p no:cacheprovider "$ROOT/sandbox/tests" "$ROOT/tests/e2e"
+}
+
+run_realshape() {
+    # The whole federation against a domain of the real shape, https://idcs-<32 hex>.identity.oraclecloud.com on
+    # 443 without a port (tests/e2e/test_real_shape.py), in a private network, PID and mount namespace where that
+    # name (and its Regional URL's) resolves to 127.0.0.1 (tests/utils/netns-run.sh); the machine is not changed.
+    # About 1 minute on 2 cores. Where namespaces cannot be made it is skipped, with the reason, except in CI.
+    log "pytest: the real-shaped identity domain (no port in the issuer, the provider ARN or the condition keys)"
+    local id why started
+    if ! why=$("$ROOT/tests/utils/netns-run.sh" --check 2>&1); then
+        if [ "${CI:-}" = true ]; then
+            echo "FAILED: the real-shaped run cannot run in CI: $why" >&2
+            return 1
+        fi
+        echo "SKIPPED (the port path stays tested by the other suites): $why"
+        return 0
+    fi
+    id=idcs-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
+    started=$(date +%s)
+    OCI_AWS_REAL_SHAPE_REQUIRED=1 "$ROOT/tests/utils/netns-run.sh" "$id.identity.oraclecloud.com" \
+        "$id.us-ashburn-idcs-1.secure.identity.oraclecloud.com" -- \
+        "$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/e2e/test_real_shape.py"
+    echo "real-shaped run: $(($(date +%s) - started)) s"
 }
 
 run_security() {
@@ -272,9 +297,10 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(all)
 for suite in "${suites[@]}"; do
     case $suite in
-        all) run_unit; run_security; run_fidelity; run_integration; run_molecule; run_installed; run_sanity; run_lint ;;
+        all) run_unit; run_security; run_fidelity; run_realshape; run_integration; run_molecule; run_installed; run_sanity; run_lint ;;
         unit) run_unit ;;
         fidelity) run_fidelity ;;
+        realshape) run_realshape ;;
         security) run_security ;;
         molecule) run_molecule ;;
         installed) run_installed ;;

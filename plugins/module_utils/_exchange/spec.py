@@ -19,7 +19,14 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate impor
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.preflight import Expectations
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, deadline_from
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import TOKEN_PATH, normalize_issuer, parse_https_url, port_warning
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import (
+    TOKEN_PATH,
+    domain_issuer_origin,
+    normalize_issuer,
+    parse_domain_url,
+    parse_https_url,
+    port_warning,
+)
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import DEFAULT_DURATION, DEFAULT_SESSION_NAME, _integer, _text
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import check_ca_bundle
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import check_identity_policy, parse_document, to_json
@@ -64,13 +71,13 @@ class ExchangeSpec:
         retrier = retrier or Retrier(deadline=deadline)
         audience = check_audience(options.get("audience") or DEFAULT_AUDIENCE)
         domain_url = _text(options, "domain_url")
-        domain = parse_https_url(domain_url, "domain_url") if domain_url else None
+        domain = parse_domain_url(domain_url) if domain_url else None
         issuer = _text(options, "issuer")
         if issuer is not None:
             issuer = normalize_issuer(issuer, "issuer").url
             issuer_option = "issuer"
         elif domain is not None:
-            issuer, issuer_option = domain.origin, "domain_url"
+            issuer, issuer_option = domain_issuer_origin(domain), "domain_url"
             warning = port_warning(domain, "domain_url")
             if warning:
                 warnings.append(warning)

@@ -30,7 +30,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import (
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
     MalformedAnswer, OciAwsError, ServiceError, configuration_failure, unreachable
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import TOKEN_PATH, parse_https_url
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import TOKEN_PATH, parse_domain_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_readable
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.auth import (
     AUTH_PURPOSES, AUTH_TYPES, DEFAULT_PROFILE, PROFILE_OPTIONS, credentials, profile_overrides
@@ -96,7 +96,7 @@ def connect(domain_url, auth_type="api_key", config_file_location=None, config_p
     Nothing is sent to the domain here, so every bad option is reported before any request.
     ``timeout`` (seconds, from now) bounds every call of the client together, retries included.
     """
-    origin = parse_https_url(domain_url, "domain_url").origin
+    origin = parse_domain_url(domain_url).origin
     if retrier is None and timeout is not None:
         retrier = Retrier(deadline=Deadline(check_timeout(timeout)))
     if cert_bundle:

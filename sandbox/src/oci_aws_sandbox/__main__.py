@@ -1,4 +1,4 @@
-"""python -m oci_aws_sandbox {up|down|status|serve} --dir DIR"""
+"""python -m oci_aws_sandbox {up|down|status|serve} --dir DIR [--domain-host HOST [--domain-alias HOST]...] [--oci-port PORT]"""
 
 import argparse
 import logging
@@ -10,11 +10,11 @@ import threading
 from . import handle as handle_mod
 
 
-def serve(directory):
+def serve(directory, domain_host=None, oci_port=0, domain_aliases=()):
     from .server import Sandbox
 
     logging.basicConfig(level=os.environ.get("SANDBOX_LOG_LEVEL", "WARNING"), format="%(asctime)s %(name)s %(message)s")
-    sandbox = Sandbox(directory).start()
+    sandbox = Sandbox(directory, oci_port=oci_port, domain_host=domain_host, domain_aliases=domain_aliases).start()
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
@@ -28,12 +28,13 @@ def serve(directory):
     return 0
 
 
-def up(directory):
+def up(directory, domain_host=None, oci_port=0, domain_aliases=()):
     running = handle_mod.attach(directory)
     if running:
         print("sandbox already running (pid %s); settings in %s/env" % (running.state["pid"], running.directory))
         return 0
-    sandbox = handle_mod.start(directory, detach=True)
+    sandbox = handle_mod.start(directory, detach=True, domain_host=domain_host, oci_port=oci_port,
+                               domain_aliases=domain_aliases)
     rel = os.path.relpath(sandbox.directory)
     print("sandbox up (pid %s)" % sandbox.state["pid"])
     print("  OCI identity domain  %s  (%s)" % (sandbox.domain_url, sandbox.env["OCI_DOMAIN_ID"]))
@@ -43,7 +44,7 @@ def up(directory):
     return 0
 
 
-def down(directory):
+def down(directory, **_):
     running = handle_mod.attach(directory)
     if not running:
         print("no sandbox running in %s" % directory)
@@ -58,7 +59,7 @@ def down(directory):
     return 0
 
 
-def status(directory):
+def status(directory, **_):
     running = handle_mod.attach(directory)
     if not running:
         print("no sandbox running in %s" % directory)
@@ -72,8 +73,26 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m oci_aws_sandbox")
     parser.add_argument("command", choices=["up", "down", "status", "serve"])
     parser.add_argument("--dir", default=".sandbox", help="state directory (default: .sandbox)")
+    parser.add_argument("--domain-host", default=None, metavar="HOST",
+                        help="the identity domain's host name, e.g. idcs-<32 hex>.identity.oraclecloud.com (its first "
+                             "label becomes the domain id); it must resolve to 127.0.0.1, which is the caller's part "
+                             "(default: the domain is https://127.0.0.1:<port>)")
+    parser.add_argument("--domain-alias", action="append", default=[], metavar="HOST", dest="domain_aliases",
+                        help="another name of the same domain for the TLS certificate, e.g. its Regional URL's host "
+                             "(repeatable; it must resolve to 127.0.0.1 too)")
+    parser.add_argument("--oci-port", default=0, type=int, metavar="PORT",
+                        help="the identity domain's port; 443 gives a URL without a port (default: a free port)")
     args = parser.parse_args(argv)
-    return {"up": up, "down": down, "status": status, "serve": serve}[args.command](args.dir)
+    from .server import check_domain_host
+    try:
+        args.domain_host = check_domain_host(args.domain_host) if args.domain_host is not None else None
+        args.domain_aliases = [check_domain_host(host) for host in args.domain_aliases]
+    except ValueError as exc:
+        parser.error(str(exc))
+    if not 0 <= args.oci_port <= 65535:
+        parser.error("--oci-port must be 0 (a free port) to 65535: got %d" % args.oci_port)
+    return {"up": up, "down": down, "status": status, "serve": serve}[args.command](
+        args.dir, domain_host=args.domain_host, oci_port=args.oci_port, domain_aliases=args.domain_aliases)
 
 
 if __name__ == "__main__":

@@ -129,8 +129,12 @@ class SandboxHandle:
         os.kill(pid, signal.SIGKILL)
 
 
-def start(directory, log_path=None, detach=False, extra_env=None):
-    """Start `python -m oci_aws_sandbox serve` and return a handle once every service answers."""
+def start(directory, log_path=None, detach=False, extra_env=None, domain_host=None, oci_port=0, domain_aliases=()):
+    """Start `python -m oci_aws_sandbox serve` and return a handle once every service answers.
+
+    `domain_host`, `domain_aliases` and `oci_port` are `serve`'s `--domain-host`, `--domain-alias` and `--oci-port`
+    (see `server.Sandbox`).
+    """
     directory = os.path.abspath(directory)
     os.makedirs(directory, mode=0o700, exist_ok=True)
     state = os.path.join(directory, "state.json")
@@ -140,8 +144,15 @@ def start(directory, log_path=None, detach=False, extra_env=None):
     env = dict(os.environ)  # the same interpreter finds this package where this process found it: installed
     env.update(extra_env or {})
     log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
+    command = [sys.executable, "-m", "oci_aws_sandbox", "serve", "--dir", directory]
+    if domain_host:
+        command += ["--domain-host", domain_host]
+    for alias in domain_aliases:
+        command += ["--domain-alias", alias]
+    if oci_port:
+        command += ["--oci-port", str(int(oci_port))]
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "oci_aws_sandbox", "serve", "--dir", directory],
+        command,
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
         start_new_session=detach, close_fds=True,
     )

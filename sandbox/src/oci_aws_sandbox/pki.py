@@ -101,9 +101,23 @@ class SandboxKeys:
         return oci_fingerprint(self.api_key.public_key())
 
 
-def ensure_keys(directory: str) -> SandboxKeys:
-    """Create (first time) or load the sandbox key material under `directory`."""
+def _cert_names(cert):
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        return set()
+    return set(san.get_values_for_type(x509.DNSName))
+
+
+def ensure_keys(directory: str, hostnames=()) -> SandboxKeys:
+    """Create (first time) or load the sandbox key material under `directory`.
+
+    The TLS certificate names `localhost`, 127.0.0.1 and every name of `hostnames` (lower-cased): a
+    kept certificate that lacks one of them is issued again, with the same key and CA, so clients
+    that trust `ca.pem` keep trusting the sandbox.
+    """
     directory = os.path.abspath(directory)
+    wanted = list(HOSTNAMES) + sorted(set(h.lower() for h in hostnames) - set(HOSTNAMES))
     pki_dir = os.path.join(directory, "pki")
     os.makedirs(pki_dir, mode=0o700, exist_ok=True)
     ca_key = _load_or_make_key(os.path.join(pki_dir, "ca-key.pem"))
@@ -137,11 +151,14 @@ def ensure_keys(directory: str) -> SandboxKeys:
     server_key_path = os.path.join(pki_dir, "server-key.pem")
     server_key = _load_or_make_key(server_key_path)
     server_cert_path = os.path.join(pki_dir, "server.pem")
+    server_cert = None
     if os.path.exists(server_cert_path):
         with open(server_cert_path, "rb") as handle:
             server_cert = x509.load_pem_x509_certificate(handle.read())
-    else:
-        names = [x509.DNSName(h) for h in HOSTNAMES] + [x509.IPAddress(ipaddress.ip_address(a)) for a in ADDRESSES]
+        if not set(wanted) <= _cert_names(server_cert):
+            server_cert = None
+    if server_cert is None:
+        names = [x509.DNSName(h) for h in wanted] + [x509.IPAddress(ipaddress.ip_address(a)) for a in ADDRESSES]
         server_cert = (
             x509.CertificateBuilder()
             .subject_name(_name("localhost"))

@@ -4,11 +4,20 @@ control API over HTTP, all on 127.0.0.1, in one process with one thread per requ
 `Sandbox(directory).start()` binds free ports (or the given ones), builds both clouds, writes
 the client files into `directory` (`env`, `vars.yml`, `oci/config`, `state.json`) and serves
 until `stop()`.
+
+`domain_host` gives the identity domain a host name instead of 127.0.0.1, e.g. the real shape
+`idcs-<32 hex>.identity.oraclecloud.com` (whose first label then is the domain's id); with
+`oci_port=443` its URL has no port, as a real domain's. The sandbox still listens on 127.0.0.1:
+making the name resolve there (a hosts file in a private mount namespace, see
+`tests/utils/netns-run.sh` of the collection) is the caller's part. The TLS certificate names it,
+and every name of `domain_aliases` (other names of the same domain, e.g. its Regional URL's host
+`idcs-<id>.<region>-idcs-1.secure.identity.oraclecloud.com`, served alike).
 """
 
 import json
 import logging
 import os
+import re
 import secrets
 import ssl
 import threading
@@ -32,6 +41,25 @@ AWS_ADMIN_KEY_ID = "AKIASANDBOXADMIN0000"
 AWS_ADMIN_SECRET = "sandbox-admin-secret-not-a-real-key"
 
 
+# The first label of a real domain's host: its id (the `tenant` and `client_tenantname` of its tokens).
+_DOMAIN_ID = re.compile(r"idcs-[0-9a-f]{32}\Z")
+_HOST_NAME = re.compile(r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+\Z")
+
+
+def check_domain_host(host):
+    """`host` lower-cased if it is a DNS name of at least two labels (not an address); ValueError otherwise."""
+    host = (host or "").lower()
+    if not _HOST_NAME.match(host) or host.replace(".", "").isdigit():
+        raise ValueError("a domain host name must be a DNS name (not an address) such as idcs-<32 hex>.identity.oraclecloud.com: got %r"
+                         % host)
+    return host
+
+
+def url_of(host, port):
+    """https://host, with `:port` unless it is 443."""
+    return "https://%s" % host if port == 443 else "https://%s:%d" % (host, port)
+
+
 class _Handler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -40,13 +68,16 @@ class _Handler(WSGIRequestHandler):
 
 
 class Sandbox:
-    def __init__(self, directory, oci_port=0, aws_port=0, control_port=0):
+    def __init__(self, directory, oci_port=0, aws_port=0, control_port=0, domain_host=None, domain_aliases=()):
         self.directory = os.path.abspath(directory)
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
-        self.keys = ensure_keys(self.directory)
+        self.domain_host = check_domain_host(domain_host) if domain_host else None
+        names = ([self.domain_host] if self.domain_host else []) + [check_domain_host(h) for h in domain_aliases]
+        self.keys = ensure_keys(self.directory, names)
         self.clock = Clock()
         self.instruments = Instruments()
-        self.domain_id = "idcs-" + secrets.token_hex(16)
+        first_label = self.domain_host.split(".", 1)[0] if self.domain_host else ""
+        self.domain_id = first_label if _DOMAIN_ID.match(first_label) else "idcs-" + secrets.token_hex(16)
         self.tenancy = "ocid1.tenancy.oc1..aaaaaaaa" + secrets.token_hex(26)
         self.user = "ocid1.user.oc1..aaaaaaaa" + secrets.token_hex(26)
         self._ports = (oci_port, aws_port, control_port)
@@ -75,7 +106,7 @@ class Sandbox:
         oci_server = self._bind(self._ports[0], tls=True)
         aws_server = self._bind(self._ports[1], tls=True)
         control_server = self._bind(self._ports[2], tls=False)
-        self.oci_url = "https://%s:%d" % (HOST, oci_server.server_port)
+        self.oci_url = url_of(self.domain_host or HOST, oci_server.server_port)
         self.aws_url = "https://%s:%d" % (HOST, aws_server.server_port)
         self.control_url = "http://%s:%d" % (HOST, control_server.server_port)
         api_key_id = "%s/%s/%s" % (self.tenancy, self.user, self.keys.api_key_fingerprint)
