@@ -186,19 +186,17 @@ def open_to_others(path):
     return None
 
 
-def readable_file(path, option, what):
-    """``path`` if it is a readable regular file, else :class:`OptionError` naming ``option``."""
-    if not os.path.isfile(path) or not os.access(path, os.R_OK):
-        raise OptionError(option, "%s %s is not a readable file: give the path of %s" % (option, path, what))
-    return path
+def readable_file(path, option, what, fix=None):
+    """``path`` (``~`` expanded) once it is known to be a regular file this user can read, else :class:`OptionError`.
 
-
-def check_readable(path, option, what, fix):
-    """``path`` expanded, once it is known to be a readable file; else an OptionError naming ``option``."""
+    The one readable-file check of the collection: ``what`` says what the file should hold, ``fix`` (by default
+    "give the path of <what>") what to do when there is no such file.
+    """
     path = os.path.expanduser(path)
     if not os.path.isfile(path):
-        raise OptionError(option, "%s (%s) does not exist or is not a file (option %s): %s" % (what, path, option, fix))
+        raise OptionError(option, "%s %s is not a readable file: %s does not exist there or is not a file; %s"
+                          % (option, path, what, fix or "give the path of %s" % what))
     if not os.access(path, os.R_OK):
-        raise OptionError(option, "%s (%s) cannot be read by this user (option %s): fix its owner or permissions"
-                          % (what, path, option))
+        raise OptionError(option, "%s %s is not a readable file: it cannot be read by this user (%s); fix its owner "
+                                  "or permissions" % (option, path, what))
     return path

@@ -19,11 +19,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from test_aws_sts_gate import (
-    CLIENT_ID, INVALID_TOKEN, NOT_AUTHORIZED, SUBJECT, Federation, aws_client, free_port, refused, sandbox_now,
-    trust_policy,
+from aws_support import (
+    CLIENT_ID, INVALID_TOKEN, NOT_AUTHORIZED, SUBJECT, aws_client, free_port, refused, sandbox_now, trust_policy,
 )
-from oci_aws_sandbox.aws import AwsCloud
 from oci_aws_sandbox.oidc_issuer import OidcIssuer
 from oci_aws_sandbox.pki import ensure_keys
 
@@ -31,25 +29,6 @@ DELAY = 8
 NO_PROVIDER = "No OpenIDConnect provider found in your account for %s"
 THUMBPRINT_MISMATCH = "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"
 PARTITIONS = [("aws", "eu-central-1"), ("aws-us-gov", "us-gov-west-1"), ("aws-cn", "cn-north-1")]
-
-
-@pytest.fixture(scope="module")
-def world(sandbox):
-    sandbox.reset()
-    with OidcIssuer(ensure_keys(sandbox.directory)) as issuer:
-        yield Federation(sandbox, issuer)
-
-
-@pytest.fixture
-def fed(world):
-    def restore():
-        world.issuer.reset()
-        world.sandbox.configure(aws=AwsCloud.OPTIONS)
-        world.sandbox.shift_clock(0)
-
-    restore()
-    yield world
-    restore()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ the sandbox's TLS certificate), so every rule is exercised whatever state the OC
 import datetime
 import json
 import re
-import socket
 
 import boto3
 import pytest
@@ -22,125 +21,14 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from oci_aws_sandbox.aws import AwsCloud
 from oci_aws_sandbox.oidc_issuer import OidcIssuer
 from oci_aws_sandbox.pki import ensure_keys
 
-CLIENT_ID = "sts.amazon.com"
-SUBJECT = "sandbox-client"
-ROLE = "oci-federated"
-NO_VERIFICATION_KEY = (
-    "Couldn't retrieve verification key from your identity provider,  "
-    "please reference AssumeRoleWithWebIdentity documentation for requirements"
+from aws_support import (
+    CLIENT_ID, INVALID_TOKEN, NO_VERIFICATION_KEY, NOT_AUTHORIZED, ROLE, SUBJECT, aws_client, free_port, refused,
+    sandbox_now, trust_policy,
 )
-INVALID_TOKEN = (
-    "The web identity token that was passed could not be validated by AWS. "
-    "Get a new identity token from the identity provider and then retry the request."
-)
-NOT_AUTHORIZED = "Not authorized to perform sts:AssumeRoleWithWebIdentity"
 
-
-def aws_client(sandbox, service, **config):
-    """A boto3 client of the sandbox (dummy keys; retries off so that each call is one request)."""
-    return boto3.client(
-        service,
-        endpoint_url=sandbox.aws_endpoint,
-        verify=sandbox.ca_bundle,
-        region_name="us-east-1",
-        aws_access_key_id="AKIASANDBOXTEST00000",
-        aws_secret_access_key="sandbox-test-secret",
-        config=Config(retries={"total_max_attempts": 1}, **config),
-    )
-
-
-def sandbox_now(sandbox) -> float:
-    return sandbox.call("GET", "/clock")["now"]
-
-
-def trust_policy(provider_arn, prefix, conditions=None, *extra_statements):
-    statement = {
-        "Effect": "Allow",
-        "Principal": {"Federated": provider_arn},
-        "Action": "sts:AssumeRoleWithWebIdentity",
-    }
-    if conditions is None:
-        conditions = {"StringEquals": {prefix + ":aud": CLIENT_ID, prefix + ":sub": SUBJECT}}
-    if conditions:
-        statement["Condition"] = conditions
-    return json.dumps({"Version": "2012-10-17", "Statement": [statement, *extra_statements]})
-
-
-class Federation:
-    """An IAM OIDC provider for the test issuer and a role that trusts it."""
-
-    def __init__(self, sandbox, issuer):
-        self.sandbox = sandbox
-        self.issuer = issuer
-        self.iam = aws_client(sandbox, "iam")
-        self.sts = aws_client(sandbox, "sts")
-        self.provider_arn = self.iam.create_open_id_connect_provider(Url=issuer.url, ClientIDList=[CLIENT_ID])[
-            "OpenIDConnectProviderArn"
-        ]
-        self.prefix = issuer.url[len("https://"):]
-        self.role_arn = self.create_role(ROLE, trust_policy(self.provider_arn, self.prefix))
-
-    def create_role(self, name, policy, **kwargs):
-        return self.iam.create_role(RoleName=name, AssumeRolePolicyDocument=policy, **kwargs)["Role"]["Arn"]
-
-    def token(self, **overrides):
-        return self.issuer.mint(**{"now": sandbox_now(self.sandbox), **overrides})
-
-    def assume(self, token=None, role_arn=None, session="oci-session", **kwargs):
-        return self.sts.assume_role_with_web_identity(
-            RoleArn=role_arn or self.role_arn,
-            RoleSessionName=session,
-            WebIdentityToken=token if token is not None else self.token(),
-            **kwargs,
-        )
-
-
-@pytest.fixture(scope="module")
-def world(sandbox):
-    """One fresh account per module: a running test issuer, its IAM provider and the main role.
-
-    Tests that change IAM state use their own roles or providers; `fed` puts back what they may
-    change in passing (issuer behaviour, AWS options, clock).
-    """
-    sandbox.reset()
-    with OidcIssuer(ensure_keys(sandbox.directory)) as issuer:
-        yield Federation(sandbox, issuer)
-
-
-@pytest.fixture
-def fed(world):
-    def restore():
-        world.issuer.reset()
-        world.sandbox.configure(aws=AwsCloud.OPTIONS)
-        world.sandbox.shift_clock(0)
-
-    restore()
-    yield world
-    restore()
-
-
-def refused(call, code, message=None, status=400):
-    """Run `call`, expect an AWS error; return its message."""
-    with pytest.raises(ClientError) as caught:
-        call()
-    error = caught.value.response["Error"]
-    assert (error["Code"], caught.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (code, status), error
-    if message is not None:
-        assert error["Message"] == message
-    return error["Message"]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# -- success ---------------------------------------------------------------------------------------
 
 def test_valid_token_gets_working_credentials_in_the_real_response_shape(fed):
     role = fed.iam.get_role(RoleName=ROLE)["Role"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import configparser
 import os
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_readable
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import readable_file
 
 AUTH_TYPES = ("api_key", "instance_principal", "resource_principal", "security_token")
 DEFAULT_CONFIG_FILE = "~/.oci/config"
@@ -74,7 +74,7 @@ class ConfigProfile:
 
     @classmethod
     def load(cls, oci, location, profile):
-        path = check_readable(location or DEFAULT_CONFIG_FILE, "config_file_location", "the OCI config file",
+        path = readable_file(location or DEFAULT_CONFIG_FILE, "config_file_location", "the OCI config file",
                               "create it with `oci setup config`, or set config_file_location (env OCI_CONFIG_FILE) "
                               "to an existing one")
         try:
@@ -108,7 +108,7 @@ class ConfigProfile:
         key_file = self.config.get("key_file")
         if not key_file:
             raise OptionError("config_profile_name", "%s has no key_file: add the path of the API signing key" % self._where())
-        path = check_readable(key_file, "config_file_location", "the key_file of %s" % self._where(),
+        path = readable_file(key_file, "config_file_location", "the key_file of %s" % self._where(),
                               "fix key_file there")
         try:
             return build(path)
@@ -141,7 +141,7 @@ class ConfigProfile:
                 "auth_type=security_token needs security_token_file in %s: run `oci session authenticate "
                 "--profile-name %s` to create a session" % (self._where(), self.profile),
             )
-        path = check_readable(token_file, "auth_type", "the security_token_file of %s" % self._where(),
+        path = readable_file(token_file, "auth_type", "the security_token_file of %s" % self._where(),
                               "run `oci session authenticate --profile-name %s` again" % self.profile)
         with open(path) as handle:
             token = handle.read().strip()

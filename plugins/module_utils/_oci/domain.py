@@ -31,7 +31,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
     MalformedAnswer, OciAwsError, ServiceError, configuration_failure, unreachable
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import TOKEN_PATH, parse_https_url
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_readable
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import readable_file
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.auth import AUTH_TYPES, DEFAULT_PROFILE, credentials
 
 OPTION_NAMES = ("domain_url", "auth_type", "config_file_location", "config_profile_name", "cert_bundle", "timeout")
@@ -89,7 +89,7 @@ def connect(domain_url, auth_type="api_key", config_file_location=None, config_p
     if retrier is None and timeout is not None:
         retrier = Retrier(deadline=Deadline(check_timeout(timeout)))
     if cert_bundle:
-        cert_bundle = check_readable(cert_bundle, "cert_bundle", "the CA bundle given in cert_bundle",
+        cert_bundle = readable_file(cert_bundle, "cert_bundle", "the CA bundle given in cert_bundle",
                                      "give the path of a PEM file of CA certificates")
     oci = _import_oci()
     config, signer = credentials(oci, auth_type or "api_key", config_file_location, config_profile_name or DEFAULT_PROFILE)
