@@ -26,6 +26,7 @@ extends_documentation_fragment:
   - multicloud.oci_aws.oci
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
@@ -44,6 +45,10 @@ attributes:
     support: full
   bypass_host_loop:
     support: none
+  action_group:
+    support: full
+    membership:
+      - multicloud.oci_aws.oci
 options:
   issuer:
     description:

@@ -21,11 +21,10 @@ from __future__ import annotations
 import os
 import re
 
-from ansible.module_utils.basic import env_fallback
-
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
     MalformedAnswer, OciAwsError, OptionError, ServiceError, Unreachable, configuration_failure, unreachable
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import Option, argument_spec, names
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, TRANSIENT_STATUS, Transient, parse_retry_after
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text, check_pattern, check_text
@@ -38,11 +37,38 @@ MAX_MESSAGE = 500
 
 USER_AGENT = "ansible-collection-multicloud.oci_aws"
 
-# The options of the connection, in the order a user reads them.
-CONNECTION_OPTIONS = (
-    "profile", "region", "access_key", "secret_key", "session_token",
-    "endpoint_url", "aws_ca_bundle", "validate_certs",
+# The connection options, with amazon.aws's names and aliases (its ``common.modules`` and ``region``
+# doc fragments), in the order a user reads them: the one definition (``_options.Option``) of the
+# argspec, the lookup's and the credential_process's options (documented by ``multicloud.oci_aws.aws``).
+# ``region`` alone has an environment fallback: botocore reads AWS_DEFAULT_REGION but not AWS_REGION,
+# which amazon.aws honours. Credentials have none on purpose: botocore reads them from the environment
+# itself, and a fallback would make ``profile`` collide with keys set in the environment. The lookup and
+# the credential_process take no AWS keys (the exchange needs none; they would be read from the very
+# variables users set from the lookup), and the profile is the host's, not kept in the settings.
+CONNECTION = (
+    Option("profile", aliases=("aws_profile",), no_log=False, key="sts", process=False),
+    Option("region", aliases=("aws_region",), env=("AWS_REGION", "AWS_DEFAULT_REGION"), key="sts"),
+    Option("access_key", aliases=("aws_access_key_id", "aws_access_key"), no_log=False, lookup=False, process=False),
+    Option("secret_key", aliases=("aws_secret_access_key", "aws_secret_key"), no_log=True, lookup=False, process=False),
+    Option("session_token", aliases=("aws_session_token",), no_log=True, lookup=False, process=False),
+    Option("endpoint_url", aliases=("aws_endpoint_url",), key="sts"),
+    Option("aws_ca_bundle", type="path"),
+    Option("validate_certs", type="bool", default=True),
+    # botocore.config.Config keyword arguments; its proxies may hold a password: in the cache key as a digest.
+    Option("aws_config", type="dict", key="digest"),
+    # The AWS calls made, returned as ``resource_actions`` by the modules (``AwsConnection.actions``).
+    Option("debug_botocore_endpoint_logs", type="bool", default=False, env=("ANSIBLE_DEBUG_BOTOCORE_LOGS",),
+           lookup=False, process=False),
 )
+CONNECTION_OPTIONS = names(CONNECTION)
+# What :class:`AwsConnection` takes (``debug_botocore_endpoint_logs`` is the modules' answer, not the connection's).
+_CONNECTION_ARGS = tuple(name for name in CONNECTION_OPTIONS if name != "debug_botocore_endpoint_logs")
+# aws_config keys that the collection sets itself: its retries (bounded, within ``timeout``) and the
+# signature (unsigned for AssumeRoleWithWebIdentity, SigV4 for the rest).
+OWN_CONFIG = {
+    "retries": "the collection retries AWS calls itself, with jittered backoff within the timeout option",
+    "signature_version": "the collection signs IAM calls (SigV4) and sends AssumeRoleWithWebIdentity unsigned",
+}
 
 # Error codes that mean "slow down" or "try again" on any AWS query API.
 TRANSIENT_CODES = frozenset((
@@ -64,21 +90,35 @@ def aws_argument_spec():
     """The connection options for a module argspec (documented by ``multicloud.oci_aws.aws``).
 
     Their combinations (profile or keys, both keys) are checked by :class:`AwsConnection`, the
-    one place that serves modules and lookups alike. ``region`` alone has an environment
-    fallback: botocore reads AWS_DEFAULT_REGION but not AWS_REGION, which amazon.aws honours.
-    Credentials have none on purpose: botocore reads them from the environment itself, and a
-    fallback would make ``profile`` collide with keys set in the environment.
+    one place that serves modules and lookups alike.
     """
-    return dict(
-        profile=dict(type="str", aliases=["aws_profile"], no_log=False),
-        region=dict(type="str", aliases=["aws_region"], fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
-        access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False),
-        secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
-        session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
-        endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
-        aws_ca_bundle=dict(type="path"),
-        validate_certs=dict(type="bool", default=True),
-    )
+    return argument_spec(CONNECTION)
+
+
+def check_aws_config(config):
+    """``aws_config`` (None or a dict of ``botocore.config.Config`` keyword arguments), else :class:`OptionError`.
+
+    Only key names are ever quoted: values (proxy URLs) may hold passwords.
+    """
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        raise OptionError("aws_config", "aws_config must be a dictionary of botocore Config parameters")
+    for name in sorted(config):
+        if name in OWN_CONFIG:
+            raise OptionError("aws_config", "aws_config cannot set %s: %s; remove it from aws_config" % (name, OWN_CONFIG[name]))
+    from botocore.config import Config  # pylint: disable=import-outside-toplevel
+
+    unknown = sorted(set(config) - set(Config.OPTION_DEFAULTS))
+    if unknown:
+        raise OptionError("aws_config", "aws_config has parameters that botocore's Config does not know: %s; see "
+                                        "https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html"
+                          % ", ".join(str(name) for name in unknown))
+    try:
+        Config(**config)
+    except (TypeError, ValueError, _botocore().exceptions.BotoCoreError) as exc:
+        raise OptionError("aws_config", "aws_config is not a valid botocore Config (%s)" % type(exc).__name__)
+    return dict(config)
 
 
 class EventualConsistency:
@@ -147,7 +187,7 @@ class AwsConnection:
     """Where and as whom to call AWS; every value may be None (botocore's defaults then apply)."""
 
     def __init__(self, profile=None, region=None, access_key=None, secret_key=None, session_token=None,
-                 endpoint_url=None, aws_ca_bundle=None, validate_certs=True, retrier=None):
+                 endpoint_url=None, aws_ca_bundle=None, validate_certs=True, aws_config=None, retrier=None):
         if profile and (access_key or secret_key or session_token):
             raise OptionError(
                 "profile", "profile cannot be combined with access_key, secret_key or session_token: give one or the other"
@@ -171,7 +211,10 @@ class AwsConnection:
         self._session_token = session_token
         self.endpoint_url = endpoint_url
         self.aws_ca_bundle = aws_ca_bundle
+        self.aws_config = aws_config
         self.retrier = retrier or Retrier()
+        # Every AWS call made through this connection's clients, ``iam:GetRole`` form (no parameters), in order.
+        self.actions = []
 
     @classmethod
     def from_options(cls, options, retrier=None):
@@ -186,7 +229,16 @@ class AwsConnection:
         if options.get("endpoint_url"):
             parse_https_url(options.get("endpoint_url"), "endpoint_url", allow_path=True, allow_http=True,
                             example="https://sts.eu-west-1.amazonaws.com")
-        return cls(retrier=retrier, **dict((name, options.get(name)) for name in CONNECTION_OPTIONS))
+        if options.get("aws_config") is not None:
+            _botocore()
+        args = dict((name, options.get(name)) for name in _CONNECTION_ARGS)
+        args["aws_config"] = check_aws_config(args["aws_config"])
+        return cls(retrier=retrier, **args)
+
+    @property
+    def resource_actions(self):
+        """The distinct AWS calls made (amazon.aws's ``resource_actions``), sorted."""
+        return sorted(set(self.actions))
 
     @property
     def verify(self):
@@ -226,12 +278,18 @@ class AwsConnection:
         from botocore.config import Config  # pylint: disable=import-outside-toplevel
 
         deadline = self.retrier.deadline
+        given = dict(self.aws_config or {})
+        # aws_config's timeouts are per attempt, and like ours bounded by what is left of the deadline.
+        connect_timeout = given.pop("connect_timeout", None) or CONNECT_TIMEOUT
+        read_timeout = given.pop("read_timeout", None) or READ_TIMEOUT
+        extra = " ".join(part for part in (given.pop("user_agent_extra", None), USER_AGENT) if part)
         config = Config(
             retries={"mode": "standard", "total_max_attempts": 1},
-            connect_timeout=deadline.timeout(CONNECT_TIMEOUT, service) if deadline else CONNECT_TIMEOUT,
-            read_timeout=deadline.timeout(READ_TIMEOUT, service) if deadline else READ_TIMEOUT,
-            user_agent_extra=USER_AGENT,
+            connect_timeout=deadline.timeout(connect_timeout, service) if deadline else connect_timeout,
+            read_timeout=deadline.timeout(read_timeout, service) if deadline else read_timeout,
+            user_agent_extra=extra,
             signature_version=UNSIGNED if unsigned else None,
+            **given
         )
         try:
             session = _unsigned_session() if unsigned and not self.profile else self.session()
@@ -245,7 +303,7 @@ class AwsConnection:
             # botocore's message for a malformed endpoint URL ("Invalid endpoint: ...").
             raise OptionError("endpoint_url", "endpoint_url is not usable: %s" % exc)
         return AwsClient(client, self.retrier, url_option="endpoint_url" if self.endpoint_url else None,
-                         ca_bundle=self.aws_ca_bundle)
+                         ca_bundle=self.aws_ca_bundle, actions=self.actions)
 
 
 class AwsClient:
@@ -255,8 +313,10 @@ class AwsClient:
     resolved it (region, ``AWS_ENDPOINT_URL*``, the profile); ``ca_bundle`` is ``aws_ca_bundle``.
     """
 
-    def __init__(self, client, retrier, url_option=None, ca_bundle=None):
+    def __init__(self, client, retrier, url_option=None, ca_bundle=None, actions=None):
         self.client = client
+        # Where each call's name is recorded (the connection's ``actions``, for ``debug_botocore_endpoint_logs``).
+        self.actions = [] if actions is None else actions
         self.retrier = retrier
         self.service = client.meta.service_model.service_id.hyphenize()
         self.url_option = url_option
@@ -299,6 +359,7 @@ class AwsClient:
         botocore = _botocore()
         endpoint = self.endpoint(operation)
         method = getattr(self.client, operation)
+        self.actions.append(endpoint)
 
         def classify(exc):
             return transient_failure(exc, eventual)
