@@ -31,6 +31,7 @@ author:
 extends_documentation_fragment:
   - multicloud.oci_aws.audience
   - multicloud.oci_aws.oci
+  - multicloud.oci_aws.attributes.oci_modules
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
   - ansible.builtin.action_common_attributes.actiongroups
@@ -49,18 +50,6 @@ attributes:
     support: partial
     details:
       - With O(secret=regenerate) every run issues a new client secret and reports a change.
-  platform:
-    platforms: all
-  action:
-    support: none
-  async:
-    support: full
-  bypass_host_loop:
-    support: none
-  action_group:
-    support: full
-    membership:
-      - multicloud.oci_aws.oci
 options:
   display_name:
     description:

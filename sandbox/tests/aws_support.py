@@ -1,6 +1,8 @@
 """What the sandbox's AWS fidelity tests share: boto3 clients of the sandbox, the test issuer's IAM provider and
 role (:class:`Federation`), trust policies, and :func:`refused` for an AWS error. The fixtures are in conftest.py."""
 
+import datetime
+import hashlib
 import json
 import socket
 
@@ -8,6 +10,10 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 CLIENT_ID = "sts.amazon.com"
 SUBJECT = "sandbox-client"
@@ -100,3 +106,18 @@ def free_port():
 
 
 # -- success ---------------------------------------------------------------------------------------
+
+
+def self_signed(tmp_path):
+    """A self-signed certificate for 127.0.0.1 and its key, as files in `tmp_path`: `(cert, key, SHA-1 thumbprint)`."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_path), str(key_path), hashlib.sha1(cert.public_bytes(serialization.Encoding.DER)).hexdigest()  # noqa: S324

@@ -7,7 +7,6 @@ the sandbox's TLS certificate), so every rule is exercised whatever state the OC
 `test_aws_oci_federation.py` repeats the main path with tokens from the emulated OCI domain.
 """
 
-import datetime
 import json
 import re
 
@@ -16,17 +15,14 @@ import pytest
 import requests
 from botocore.config import Config
 from botocore.exceptions import ClientError
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from oci_aws_sandbox.oidc_issuer import OidcIssuer
 from oci_aws_sandbox.pki import ensure_keys
 
 from aws_support import (
     CLIENT_ID, INVALID_TOKEN, NO_VERIFICATION_KEY, NOT_AUTHORIZED, ROLE, SUBJECT, aws_client, free_port, refused,
-    sandbox_now, trust_policy,
+    sandbox_now, self_signed, trust_policy,
 )
 
 
@@ -252,16 +248,7 @@ def test_botocore_retries_idp_communication_errors(fed):
 
 
 def test_untrusted_issuer_certificate_is_refused(fed, tmp_path):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    cert_path, key_path, _thumbprint = self_signed(tmp_path)
     with OidcIssuer(ensure_keys(fed.sandbox.directory), cert_path=str(cert_path), key_path=str(key_path)) as untrusted:
         provider = fed.iam.create_open_id_connect_provider(Url=untrusted.url, ClientIDList=[CLIENT_ID])
         prefix = untrusted.url[len("https://"):]
