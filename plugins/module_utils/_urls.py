@@ -58,13 +58,13 @@ class HttpsUrl:
         return self.netloc + self.path
 
 
-def parse_https_url(value, option, allow_path=False, allow_http=False, example="https://idcs-<id>.identity.oraclecloud.com"):
+def parse_https_url(value, option, allow_path=False, example="https://idcs-<id>.identity.oraclecloud.com"):
     """Check that ``value`` is an https URL without user info, query or fragment.
 
     With ``allow_path`` False the URL must have no path (a trailing ``/`` alone is tolerated and
     dropped); with ``allow_path`` True the path is kept exactly, trailing slash included, since
     IAM and STS compare issuers byte for byte. The host is lower-cased and ``:443`` dropped.
-    ``allow_http`` also accepts plain http (``endpoint_url``, for a local AWS endpoint). Raises :class:`OptionError` naming ``option`` and the fix.
+    Raises :class:`OptionError` naming ``option`` and the fix.
     """
     if not isinstance(value, str) or not value.strip():
         raise OptionError(option, "%s must be a URL such as %s" % (option, example))
@@ -83,7 +83,7 @@ def parse_https_url(value, option, allow_path=False, allow_http=False, example="
         raise OptionError(option, "%s is not a valid URL (%s): %s; expected a URL such as %s"
                           % (option, exc, shown(value), example))
     scheme = parts.scheme.lower()
-    if scheme != "https" and not (allow_http and scheme == "http"):
+    if scheme != "https":
         raise OptionError(
             option,
             "%s must start with https:// (AWS and OCI only trust issuers and endpoints served over TLS): got %r; "

@@ -63,7 +63,7 @@ def _file_digest(path):
     try:
         with open(path, "rb") as handle:
             return _digest(handle.read().strip())
-    except (IOError, OSError):
+    except OSError:
         return None
 
 

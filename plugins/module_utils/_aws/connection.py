@@ -227,7 +227,8 @@ class AwsConnection:
         if options.get("aws_ca_bundle"):
             check_path_text(options.get("aws_ca_bundle"), "aws_ca_bundle")
         if options.get("endpoint_url"):
-            parse_https_url(options.get("endpoint_url"), "endpoint_url", allow_path=True, allow_http=True,
+            # https only: the STS request carries the web identity token, IAM's the signed AWS credentials' use.
+            parse_https_url(options.get("endpoint_url"), "endpoint_url", allow_path=True,
                             example="https://sts.eu-west-1.amazonaws.com")
         if options.get("aws_config") is not None:
             _botocore()

@@ -222,3 +222,10 @@ def test_the_connection_records_each_call_by_name_only():
     client.call("get_caller_identity")
     assert connection.resource_actions == ["sts:GetCallerIdentity"]
     assert isinstance(client, AwsClient) and isinstance(connection.retrier, Retrier)
+
+
+def test_a_plain_http_endpoint_url_is_refused_before_any_request():
+    """``parse_https_url(allow_http=)`` let endpoint_url be http://, which would send the web identity token in clear."""
+    with pytest.raises(OptionError) as caught:
+        AwsConnection.from_options(dict(endpoint_url="http://sts.example.com"))
+    assert caught.value.option == "endpoint_url" and "must start with https://" in caught.value.msg
