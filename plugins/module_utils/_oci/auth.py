@@ -75,7 +75,7 @@ class ConfigProfile:
     @classmethod
     def load(cls, oci, location, profile):
         path = readable_file(location or DEFAULT_CONFIG_FILE, "config_file_location", "the OCI config file",
-                              "create it with `oci setup config`, or set config_file_location (env OCI_CONFIG_FILE) "
+                             "create it with `oci setup config`, or set config_file_location (env OCI_CONFIG_FILE) "
                               "to an existing one")
         try:
             config = oci.config.from_file(file_location=path, profile_name=profile)
@@ -109,7 +109,7 @@ class ConfigProfile:
         if not key_file:
             raise OptionError("config_profile_name", "%s has no key_file: add the path of the API signing key" % self._where())
         path = readable_file(key_file, "config_file_location", "the key_file of %s" % self._where(),
-                              "fix key_file there")
+                             "fix key_file there")
         try:
             return build(path)
         except self._oci.exceptions.InvalidPrivateKey as exc:
@@ -142,7 +142,7 @@ class ConfigProfile:
                 "--profile-name %s` to create a session" % (self._where(), self.profile),
             )
         path = readable_file(token_file, "auth_type", "the security_token_file of %s" % self._where(),
-                              "run `oci session authenticate --profile-name %s` again" % self.profile)
+                             "run `oci session authenticate --profile-name %s` again" % self.profile)
         with open(path) as handle:
             token = handle.read().strip()
         return self._with_key(lambda key_file: self._oci.auth.signers.SecurityTokenSigner(

@@ -90,7 +90,7 @@ def connect(domain_url, auth_type="api_key", config_file_location=None, config_p
         retrier = Retrier(deadline=Deadline(check_timeout(timeout)))
     if cert_bundle:
         cert_bundle = readable_file(cert_bundle, "cert_bundle", "the CA bundle given in cert_bundle",
-                                     "give the path of a PEM file of CA certificates")
+                                    "give the path of a PEM file of CA certificates")
     oci = _import_oci()
     config, signer = credentials(oci, auth_type or "api_key", config_file_location, config_profile_name or DEFAULT_PROFILE)
     retrier = retrier or Retrier()
