@@ -76,7 +76,7 @@ class ConfigProfile:
     def load(cls, oci, location, profile):
         path = readable_file(location or DEFAULT_CONFIG_FILE, "config_file_location", "the OCI config file",
                              "create it with `oci setup config`, or set config_file_location (env OCI_CONFIG_FILE) "
-                              "to an existing one")
+                             "to an existing one")
         try:
             config = oci.config.from_file(file_location=path, profile_name=profile)
         except oci.exceptions.ProfileNotFound:
