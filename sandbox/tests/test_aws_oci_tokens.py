@@ -5,7 +5,6 @@ controllable issuer is in test_aws_sts_gate.py."""
 import pytest
 from botocore.exceptions import ClientError
 
-
 NO_VERIFICATION_KEY = (
     "Couldn't retrieve verification key from your identity provider,  "
     "please reference AssumeRoleWithWebIdentity documentation for requirements"

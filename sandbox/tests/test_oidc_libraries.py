@@ -10,7 +10,6 @@ from jwcrypto import jwk
 from jwcrypto import jwt as jwc_jwt
 
 
-
 @pytest.fixture
 def configured(steps_1_to_4):
     return steps_1_to_4
