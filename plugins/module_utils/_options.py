@@ -17,6 +17,8 @@ adapter is the model):
 
 from __future__ import annotations
 
+import typing as t
+
 from ansible.module_utils.common.parameters import env_fallback
 
 # What an option is to the lookup's cache key (plugin_utils/_lookup.py): where the STS call goes
@@ -31,8 +33,10 @@ class Option:
     fallback of a module) and who takes it: ``lookup`` (the lookup documents it), ``process`` (the
     credential_process settings keep it), ``required`` (the module requires it)."""
 
-    def __init__(self, name, type="str", default=None, aliases=(), no_log=None,  # pylint: disable=redefined-builtin
-                 elements=None, env=(), key=None, lookup=True, process=True, required=False):
+    def __init__(self, name: str, type: str = "str", default: t.Any = None,  # pylint: disable=redefined-builtin
+                 aliases: t.Sequence[str] = (), no_log: bool | None = None, elements: str | None = None,
+                 env: t.Sequence[str] = (), key: str | None = None, lookup: bool = True, process: bool = True,
+                 required: bool = False) -> None:
         if key not in KEY_GROUPS:
             raise ValueError("option %s: key must be one of %r" % (name, KEY_GROUPS))
         self.name = name
@@ -47,7 +51,7 @@ class Option:
         self.process = process
         self.required = required
 
-    def argspec(self):
+    def argspec(self) -> dict[str, t.Any]:
         """This option's entry of a module argument spec."""
         spec = dict(type=self.type)
         for name in ("default", "elements", "no_log"):
@@ -61,16 +65,16 @@ class Option:
             spec["fallback"] = (env_fallback, list(self.env))
         return spec
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return "Option(%r)" % self.name
 
 
-def argument_spec(options):
+def argument_spec(options: t.Iterable[Option]) -> dict[str, dict[str, t.Any]]:
     """The module argument spec of ``options`` (a tuple of :class:`Option`)."""
     return dict((option.name, option.argspec()) for option in options)
 
 
-def names(options, **where):
+def names(options: t.Iterable[Option], **where: t.Any) -> tuple[str, ...]:
     """The names of ``options`` whose attributes equal ``where`` (``names(OPTIONS, lookup=True)``)."""
     return tuple(o.name for o in options if all(getattr(o, k) == v for k, v in where.items()))
 
@@ -78,29 +82,29 @@ def names(options, **where):
 class OptionAdapter:
     """One way to read options, whoever holds them: ``get(name)`` gives the value, None meaning not set."""
 
-    def __init__(self, getter):
+    def __init__(self, getter: t.Callable[[str], t.Any]) -> None:
         self._getter = getter
 
     @classmethod
-    def from_dict(cls, options):
+    def from_dict(cls, options: t.Mapping[str, t.Any]) -> OptionAdapter:
         """From a mapping: a module's ``params``, the lookup's options, a credential_process settings file."""
         return cls(options.get)
 
     @classmethod
-    def from_ansible_module(cls, module):
+    def from_ansible_module(cls, module: t.Any) -> OptionAdapter:
         """From an ``AnsibleModule`` (its validated ``params``)."""
         return cls.from_dict(module.params)
 
     @classmethod
-    def from_ansible_plugin(cls, plugin):
+    def from_ansible_plugin(cls, plugin: t.Any) -> OptionAdapter:
         """From a plugin whose options were set (``set_options``): an option it does not define is not set."""
-        def getter(name):
+        def getter(name: str) -> t.Any:
             return plugin.get_option(name) if name in plugin.option_definitions else None
         return cls(getter)
 
-    def get(self, name, default=None):
+    def get(self, name: str, default: t.Any = None) -> t.Any:
         value = self._getter(name)
         return default if value is None else value
 
-    def as_dict(self, names):
+    def as_dict(self, names: t.Iterable[str]) -> dict[str, t.Any]:
         return dict((name, self.get(name)) for name in names)

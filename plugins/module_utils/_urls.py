@@ -11,6 +11,8 @@ the trust policy's condition keys.
 
 from __future__ import annotations
 
+import typing as t
+
 import ipaddress
 import re
 
@@ -35,30 +37,31 @@ PORT_WARNING = (
 class HttpsUrl:
     """A checked https URL: ``origin`` (scheme://host[:port], default port dropped), ``path``."""
 
-    def __init__(self, host, port, path):
+    def __init__(self, host: str, port: int | None, path: str) -> None:
         self.host = host
         self.port = port
         self.path = path
 
     @property
-    def netloc(self):
+    def netloc(self) -> str:
         return self.host if self.port is None else "%s:%d" % (self.host, self.port)
 
     @property
-    def origin(self):
+    def origin(self) -> str:
         return "https://" + self.netloc
 
     @property
-    def url(self):
+    def url(self) -> str:
         return self.origin + self.path
 
     @property
-    def provider_id(self):
+    def provider_id(self) -> str:
         """What follows ``oidc-provider/`` in the IAM provider ARN and prefixes condition keys."""
         return self.netloc + self.path
 
 
-def parse_https_url(value, option, allow_path=False, example="https://idcs-<id>.identity.oraclecloud.com"):
+def parse_https_url(value: t.Any, option: str, allow_path: bool = False,
+                    example: str = "https://idcs-<id>.identity.oraclecloud.com") -> HttpsUrl:
     """Check that ``value`` is an https URL without user info, query or fragment.
 
     With ``allow_path`` False the URL must have no path (a trailing ``/`` alone is tolerated and
@@ -151,12 +154,12 @@ def _idna_hint(value):
     return ""
 
 
-def issuer_for_domain(domain_url, option="domain_url"):
+def issuer_for_domain(domain_url: str, option: str = "domain_url") -> str:
     """The issuer AWS needs for an identity domain: its base URL, default port dropped, no slash."""
     return parse_https_url(domain_url, option).origin
 
 
-def port_warning(url, option):
+def port_warning(url: HttpsUrl, option: str) -> str | None:
     """The warning to show when an issuer carries a non-default port, else None."""
     return PORT_WARNING % (option, url.origin) if url.port is not None else None
 

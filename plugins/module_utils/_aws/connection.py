@@ -18,6 +18,8 @@ imported only when a client is made.
 
 from __future__ import annotations
 
+import typing as t
+
 import os
 import re
 
@@ -86,7 +88,7 @@ _REGION = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?", re.ASCII)
 _PARAM_VALUE = re.compile(r"(value: ).*?(, type:|, valid |$)", re.MULTILINE)
 
 
-def aws_argument_spec():
+def aws_argument_spec() -> dict[str, dict[str, t.Any]]:
     """The connection options for a module argspec (documented by ``multicloud.oci_aws.aws``).
 
     Their combinations (profile or keys, both keys) are checked by :class:`AwsConnection`, the
@@ -95,7 +97,7 @@ def aws_argument_spec():
     return argument_spec(CONNECTION)
 
 
-def check_aws_config(config):
+def check_aws_config(config: t.Any) -> dict[str, t.Any] | None:
     """``aws_config`` (None or a dict of ``botocore.config.Config`` keyword arguments), else :class:`OptionError`.
 
     Only key names are ever quoted: values (proxy URLs) may hold passwords.
@@ -128,11 +130,11 @@ class EventualConsistency:
     principal in policy`` for a trust policy naming a provider created a moment ago).
     """
 
-    def __init__(self, code, message_part=None):
+    def __init__(self, code: str, message_part: str | None = None) -> None:
         self.code = code
         self.message_part = message_part
 
-    def matches(self, code, message):
+    def matches(self, code: str, message: str) -> bool:
         return code == self.code and (self.message_part is None or self.message_part in message.lower())
 
 
@@ -217,7 +219,7 @@ class AwsConnection:
         self.actions = []
 
     @classmethod
-    def from_options(cls, options, retrier=None):
+    def from_options(cls, options: t.Mapping[str, t.Any] | t.Any, retrier: Retrier | None = None) -> AwsConnection:
         """From a mapping holding the connection options (module params or lookup options)."""
         if options.get("region"):
             check_pattern(options.get("region"), "region", _REGION, "an AWS region name of lower-case ASCII letters, "
@@ -237,12 +239,12 @@ class AwsConnection:
         return cls(retrier=retrier, **args)
 
     @property
-    def resource_actions(self):
+    def resource_actions(self) -> list[str]:
         """The distinct AWS calls made (amazon.aws's ``resource_actions``), sorted."""
         return sorted(set(self.actions))
 
     @property
-    def verify(self):
+    def verify(self) -> str | None:
         """botocore's ``verify``: a CA bundle path, or None for its own default (never False)."""
         return self.aws_ca_bundle or None
 
@@ -267,7 +269,7 @@ class AwsConnection:
                 "set profile to one of those or give access_key and secret_key" % self.profile,
             )
 
-    def client(self, service, unsigned=False):
+    def client(self, service: str, unsigned: bool = False) -> AwsClient:
         """An :class:`AwsClient` for ``service`` (``iam``, ``sts``, ...).
 
         ``unsigned`` makes a client that sends no credentials, for unauthenticated calls such as
@@ -332,26 +334,26 @@ class AwsClient:
         self.last_status = (response_dict or {}).get("status_code")
 
     @property
-    def url(self):
+    def url(self) -> str | None:
         """The endpoint URL that calls go to."""
         return getattr(self.client.meta, "endpoint_url", None)
 
     @property
-    def endpoint_option(self):
+    def endpoint_option(self) -> str:
         """The option to fix when the endpoint cannot be reached."""
         return self.url_option or ("region (or endpoint_url; botocore also reads AWS_ENDPOINT_URL_%s, AWS_ENDPOINT_URL "
                                    "and the profile's endpoint_url)" % self.service.upper().replace("-", "_"))
 
-    def translate(self, exc, endpoint):
+    def translate(self, exc: BaseException, endpoint: str) -> OciAwsError:
         """:func:`translate` with what this client knows: its URL, CA bundle and the last status."""
         return translate(exc, endpoint, url=self.url, url_option=self.endpoint_option, ca_bundle=self.ca_bundle,
                          status=self.last_status)
 
-    def endpoint(self, operation):
+    def endpoint(self, operation: str) -> str:
         """``iam:CreateRole`` for ``create_role``: how errors and the sandbox name a call."""
         return "%s:%s" % (self.service, self.client.meta.method_to_api_mapping.get(operation, operation))
 
-    def call(self, operation, eventual=(), **params):
+    def call(self, operation: str, eventual: t.Sequence[EventualConsistency] = (), **params: t.Any) -> dict[str, t.Any]:
         """Call ``operation`` (the boto3 method name) with ``params``; return the answer.
 
         ``eventual`` lists :class:`EventualConsistency` errors that are retried as transient
@@ -374,7 +376,7 @@ class AwsClient:
                 raise
             raise self.translate(exc, endpoint)
 
-    def list_all(self, operation, key, **params):
+    def list_all(self, operation: str, key: str, **params: t.Any) -> list[t.Any]:
         """Every item under ``key`` of an IAM list call, following ``Marker`` page by page."""
         items = []
         while True:
@@ -385,12 +387,12 @@ class AwsClient:
             params["Marker"] = page["Marker"]
 
 
-def has_code(exc, code):
+def has_code(exc: BaseException, code: str) -> bool:
     """Whether ``exc`` is AWS's refusal with error code ``code``."""
     return isinstance(exc, ServiceError) and exc.details.get("error_code") == code
 
 
-def transient_failure(exc, eventual=()):
+def transient_failure(exc: BaseException, eventual: t.Sequence[EventualConsistency] = ()) -> Transient | None:
     """A :class:`Transient` when ``exc`` is worth retrying, else None."""
     botocore = _botocore()
     if isinstance(exc, botocore.exceptions.ClientError):
@@ -418,7 +420,7 @@ def transient_failure(exc, eventual=()):
     return None
 
 
-def is_botocore_error(exc):
+def is_botocore_error(exc: BaseException) -> bool:
     """Whether botocore raised ``exc``: its exceptions, and its parser's (not a ``BotoCoreError``)."""
     botocore = _botocore()
     import botocore.parsers  # pylint: disable=import-outside-toplevel
@@ -439,7 +441,8 @@ def _connection_configuration(exc):
     return why
 
 
-def translate(exc, endpoint, url=None, url_option=None, ca_bundle=None, status=None):
+def translate(exc: BaseException, endpoint: str, url: str | None = None, url_option: str | None = None,
+              ca_bundle: str | None = None, status: int | None = None) -> OciAwsError:
     """The typed error for a botocore exception raised by the call to ``endpoint``.
 
     ``url`` is the endpoint URL tried and ``url_option`` the option that chose it; ``ca_bundle``
@@ -504,7 +507,7 @@ def translate(exc, endpoint, url=None, url_option=None, ca_bundle=None, status=N
     return OciAwsError("AWS %s: %s" % (endpoint, _PARAM_VALUE.sub(r"\1<hidden>\2", str(exc))), endpoint=endpoint)
 
 
-def caller_account(sts):
+def caller_account(sts: AwsClient) -> tuple[str, str]:
     """``(partition, account_id)`` of the credentials in use, from ``sts:GetCallerIdentity``."""
     answer = sts.call("get_caller_identity")
     arn, account = answer.get("Arn"), answer.get("Account")
@@ -514,7 +517,7 @@ def caller_account(sts):
     return arn.split(":")[1], account
 
 
-def account_of(arn):
+def account_of(arn: str) -> tuple[str, str]:
     """``(partition, account_id)`` of an IAM ARN."""
     parts = arn.split(":")
     return parts[1], parts[4]

@@ -12,6 +12,8 @@ with ``OptionAdapter`` (re-exported here from ``_options``).
 
 from __future__ import annotations
 
+import typing as t
+
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import CONNECTION
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import DEFAULT_AUDIENCE
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
@@ -60,12 +62,12 @@ PROCESS_OPTIONS = names(EXCHANGE, process=True)
 PROCESS_PATH_OPTIONS = names(EXCHANGE, process=True, type="path")
 
 
-def exchange_argument_spec():
+def exchange_argument_spec() -> dict[str, dict[str, t.Any]]:
     """The exchange's options for a module (documented by the ``multicloud.oci_aws.exchange`` and ``aws`` fragments)."""
     return argument_spec(EXCHANGE)
 
 
-def _text(options, name):
+def _text(options: OptionAdapter, name: str) -> str | None:
     value = options.get(name)
     if value is None:
         return None
@@ -74,7 +76,7 @@ def _text(options, name):
     return value
 
 
-def _integer(options, name, default):
+def _integer(options: OptionAdapter, name: str, default: int) -> int:
     value = options.get(name, default)
     if isinstance(value, bool):
         raise OptionError(name, "%s must be a number of seconds, got %r" % (name, value))
