@@ -25,9 +25,14 @@ OUTPUT = os.path.join(BENCH, "output")
 BIN = os.path.dirname(sys.executable)
 LOOKUP = "multicloud.oci_aws.oci_aws_creds"
 
-# The sandbox's own package (sandbox/, installed into the venv by make): its client side and the manual procedure.
+# The sandbox's own package (sandbox/, installed into the venv by make): its client side.
 from oci_aws_sandbox import handle as sandbox_handle
-from oci_aws_sandbox import procedure
+
+# The federation of the exchange's end-to-end tests (tests/e2e/exchange_support.py), not a copy: steps 1 to 5 by
+# the manual procedure, the session ARN and the lookup's environment.
+if os.path.join(ROOT, "tests") not in sys.path:
+    sys.path.insert(0, os.path.join(ROOT, "tests"))
+from e2e.exchange_support import Federation  # noqa: E402  # pylint: disable=wrong-import-position
 
 
 # -- statistics ------------------------------------------------------------------------------------
@@ -266,21 +271,6 @@ def write_private(path, text):
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
     return path
-
-
-class Federation(procedure.Federation):
-    """Steps 1 to 5 by the manual procedure (the sandbox's ``oci_aws_sandbox.procedure.Federation``), with what the
-    benchmarks need of the collection: its default session name and the lookup's environment variables."""
-
-    @property
-    def session_arn(self):
-        """The ARN STS gives the session with the exchange's default session name."""
-        return self.assumed_role_arn("ansible-oci-aws")
-
-    def lookup_env(self):
-        """The lookup's options as the environment variables it reads (env: sources), secret included."""
-        return dict(OCI_DOMAIN_URL=self.sandbox.domain_url, OCI_AWS_CLIENT_ID=self.client_id,
-                    OCI_AWS_CLIENT_SECRET=self.client_secret, OCI_AWS_ROLE_ARN=self.role_arn)
 
 
 # -- the machine and the versions -------------------------------------------------------------------

@@ -41,7 +41,7 @@ def home(tmp_path):
 
 @pytest.fixture
 def federation(fresh_sandbox):
-    """Steps 1 to 5 done on a fresh sandbox by the manual procedure."""
-    from oci_aws_sandbox.procedure import Federation  # pylint: disable=import-outside-toplevel
+    """Steps 1 to 5 done on a fresh sandbox by the manual procedure (``e2e.exchange_support.Federation``)."""
+    from e2e.exchange_support import Federation  # pylint: disable=import-outside-toplevel
 
     return Federation(fresh_sandbox).build()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
-    """The options of the token exchange (argument spec: ``module_utils/_exchange/options.py``)."""
+    """The options of the token exchange (their one definition: ``module_utils/_exchange/options.py``)."""
 
     DOCUMENTATION = r"""
 options:
@@ -35,7 +35,7 @@ options:
   scope:
     description:
       - The scope requested with the client credentials grant.
-      - When not set, the app's own scope fully qualified, O(audience) followed by C(/) (V(sts.amazon.com/)).
+      - When not set, the app's own scope fully qualified, O(audience) followed by C(/).
     type: str
   token:
     description:
@@ -51,12 +51,6 @@ options:
       - A PEM bundle of the CA certificates that verify the identity domain's TLS certificate, the only ones trusted then.
       - Needed only for a private endpoint or a test environment; TLS verification cannot be turned off.
     type: path
-  audience:
-    description:
-      - The audience AWS expects, the app's primary audience and a client ID of the IAM OIDC provider.
-      - The token's C(aud) claim must be this one value before the token is sent to STS.
-    type: str
-    default: sts.amazon.com
   issuer:
     description:
       - The issuer AWS expects, the URL of the IAM OIDC provider, compared with the token's C(iss) claim character for
@@ -110,15 +104,10 @@ notes:
     other than a JSON object with an C(access_token)) fails with the endpoint, the HTTP status and what was wrong,
     never with any part of the answer, which may hold credentials.
   - The client secret, the token and the AWS credentials are never shown in messages or warnings.
-requirements:
-  - python >= 3.8
-  - boto3 >= 1.35.0
-  - botocore >= 1.35.0
 """
 
-    # For the lookup: where each option may come from on the controller (secrets never from ini),
-    # and the AWS connection options it takes (not the AWS keys: they would be read from the same
-    # variables that users set from this lookup, and the exchange itself needs none).
+    # For the lookup: where each option may come from on the controller (secrets never from ini). The AWS
+    # connection options it takes are the ``multicloud.oci_aws.aws`` fragment's (and its PLUGINS).
     PLUGINS = r"""
 options:
   domain_url:
@@ -197,53 +186,4 @@ options:
       - name: OCI_AWS_TIMEOUT
     vars:
       - name: oci_aws_timeout
-  profile:
-    description:
-      - The AWS profile whose credentials read the role after STS refuses the token (see the notes); the exchange
-        itself needs no AWS credentials.
-      - When not set, botocore's own resolution applies (E(AWS_PROFILE), E(AWS_ACCESS_KEY_ID), ...).
-    type: str
-    aliases: [aws_profile]
-    env:
-      - name: AWS_PROFILE
-    vars:
-      - name: aws_profile
-  region:
-    description:
-      - The AWS region, which chooses the STS endpoint, always the regional one (C(https://sts.<region>.amazonaws.com);
-        the global endpoint's session tokens are valid only in the regions enabled by default).
-      - When not set, the profile's region. Without any, the exchange fails before any request.
-    type: str
-    aliases: [aws_region]
-    env:
-      - name: AWS_REGION
-      - name: AWS_DEFAULT_REGION
-    vars:
-      - name: aws_region
-  endpoint_url:
-    description:
-      - A URL that replaces the STS (and IAM) endpoint, for private endpoints and emulators.
-      - When not set, botocore's E(AWS_ENDPOINT_URL_STS) and profile settings still apply.
-    type: str
-    aliases: [aws_endpoint_url]
-    env:
-      - name: AWS_ENDPOINT_URL
-    vars:
-      - name: aws_endpoint_url
-  aws_ca_bundle:
-    description:
-      - A CA bundle that verifies the AWS endpoints' TLS certificates, for endpoints signed by a private CA.
-    type: path
-    env:
-      - name: AWS_CA_BUNDLE
-    vars:
-      - name: aws_ca_bundle
-  validate_certs:
-    description:
-      - TLS verification of the AWS endpoints is always on. V(false) is refused with an error, since the requests
-        carry tokens and credentials; use O(aws_ca_bundle) to trust a private or test CA.
-    type: bool
-    default: true
-    vars:
-      - name: aws_validate_certs
 """

@@ -28,6 +28,9 @@ author:
 extends_documentation_fragment:
   - multicloud.oci_aws.exchange
   - multicloud.oci_aws.exchange.plugins
+  - multicloud.oci_aws.audience
+  - multicloud.oci_aws.aws
+  - multicloud.oci_aws.aws.plugins
 options:
   _terms:
     description:
@@ -159,7 +162,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import typed
-from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials
+from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials, plugin_options
 
 display = Display()
 
@@ -167,7 +170,7 @@ display = Display()
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=self._templated_sources(variables or {}), direct=kwargs)
-        options = dict((name, self.get_option(name)) for name in self.option_definitions if name != "_terms")
+        options = plugin_options(self)
         roles = list(terms or [])
         if roles and options.get("role_arn"):
             raise AnsibleLookupError("give the role as a term or as role_arn, not both")

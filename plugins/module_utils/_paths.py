@@ -86,7 +86,7 @@ def _check_chain(what, path, target, uid):
         _check_component(what, path, component, info, uid, index == len(components) - 1)
 
 
-def check_trusted(path, what):
+def check_trusted(path: str, what: str) -> None:
     """Raise :class:`UnsafePath` unless every existing component of ``path`` is trusted.
 
     The path as given is checked component by component (a symbolic link must belong to the user
@@ -103,7 +103,7 @@ def check_trusted(path, what):
         _check_chain(what, path, real, uid)
 
 
-def make_private_dirs(path, what, check_mode=False):
+def make_private_dirs(path: str, what: str, check_mode: bool = False) -> list[str]:
     """Create ``path`` and its missing parents as 0700 directories; return those created (or to create).
 
     The existing part is checked with :func:`check_trusted` first; a directory that appears
@@ -140,7 +140,7 @@ def make_private_dirs(path, what, check_mode=False):
     return created
 
 
-def atomic_write(path, data):
+def atomic_write(path: str, data: bytes) -> None:
     """Replace ``path`` with ``data`` (bytes) as a 0600 file, atomically; no temporary file is left behind.
 
     The temporary file is made by :func:`tempfile.mkstemp` (``O_EXCL``, mode 0600, a random name
@@ -174,7 +174,7 @@ def atomic_write(path, data):
         os.close(dir_fd)
 
 
-def open_to_others(path):
+def open_to_others(path: str) -> int | None:
     """The mode of the existing directory ``path`` when group or others may list it (not sticky), else None."""
     try:
         info = os.stat(path)
@@ -186,19 +186,17 @@ def open_to_others(path):
     return None
 
 
-def readable_file(path, option, what):
-    """``path`` if it is a readable regular file, else :class:`OptionError` naming ``option``."""
-    if not os.path.isfile(path) or not os.access(path, os.R_OK):
-        raise OptionError(option, "%s %s is not a readable file: give the path of %s" % (option, path, what))
-    return path
+def readable_file(path: str, option: str, what: str, fix: str | None = None) -> str:
+    """``path`` (``~`` expanded) once it is known to be a regular file this user can read, else :class:`OptionError`.
 
-
-def check_readable(path, option, what, fix):
-    """``path`` expanded, once it is known to be a readable file; else an OptionError naming ``option``."""
+    The one readable-file check of the collection: ``what`` says what the file should hold, ``fix`` (by default
+    "give the path of <what>") what to do when there is no such file.
+    """
     path = os.path.expanduser(path)
     if not os.path.isfile(path):
-        raise OptionError(option, "%s (%s) does not exist or is not a file (option %s): %s" % (what, path, option, fix))
+        raise OptionError(option, "%s %s is not a readable file: %s does not exist there or is not a file; %s"
+                          % (option, path, what, fix or "give the path of %s" % what))
     if not os.access(path, os.R_OK):
-        raise OptionError(option, "%s (%s) cannot be read by this user (option %s): fix its owner or permissions"
-                          % (what, path, option))
+        raise OptionError(option, "%s %s is not a readable file: it cannot be read by this user (%s); fix its owner "
+                                  "or permissions" % (option, path, what))
     return path

@@ -11,6 +11,8 @@ the trust policy's condition keys.
 
 from __future__ import annotations
 
+import typing as t
+
 import ipaddress
 import re
 
@@ -35,36 +37,37 @@ PORT_WARNING = (
 class HttpsUrl:
     """A checked https URL: ``origin`` (scheme://host[:port], default port dropped), ``path``."""
 
-    def __init__(self, host, port, path):
+    def __init__(self, host: str, port: int | None, path: str) -> None:
         self.host = host
         self.port = port
         self.path = path
 
     @property
-    def netloc(self):
+    def netloc(self) -> str:
         return self.host if self.port is None else "%s:%d" % (self.host, self.port)
 
     @property
-    def origin(self):
+    def origin(self) -> str:
         return "https://" + self.netloc
 
     @property
-    def url(self):
+    def url(self) -> str:
         return self.origin + self.path
 
     @property
-    def provider_id(self):
+    def provider_id(self) -> str:
         """What follows ``oidc-provider/`` in the IAM provider ARN and prefixes condition keys."""
         return self.netloc + self.path
 
 
-def parse_https_url(value, option, allow_path=False, allow_http=False, example="https://idcs-<id>.identity.oraclecloud.com"):
+def parse_https_url(value: t.Any, option: str, allow_path: bool = False,
+                    example: str = "https://idcs-<id>.identity.oraclecloud.com") -> HttpsUrl:
     """Check that ``value`` is an https URL without user info, query or fragment.
 
     With ``allow_path`` False the URL must have no path (a trailing ``/`` alone is tolerated and
     dropped); with ``allow_path`` True the path is kept exactly, trailing slash included, since
     IAM and STS compare issuers byte for byte. The host is lower-cased and ``:443`` dropped.
-    ``allow_http`` also accepts plain http (``endpoint_url``, for a local AWS endpoint). Raises :class:`OptionError` naming ``option`` and the fix.
+    Raises :class:`OptionError` naming ``option`` and the fix.
     """
     if not isinstance(value, str) or not value.strip():
         raise OptionError(option, "%s must be a URL such as %s" % (option, example))
@@ -83,7 +86,7 @@ def parse_https_url(value, option, allow_path=False, allow_http=False, example="
         raise OptionError(option, "%s is not a valid URL (%s): %s; expected a URL such as %s"
                           % (option, exc, shown(value), example))
     scheme = parts.scheme.lower()
-    if scheme != "https" and not (allow_http and scheme == "http"):
+    if scheme != "https":
         raise OptionError(
             option,
             "%s must start with https:// (AWS and OCI only trust issuers and endpoints served over TLS): got %r; "
@@ -205,13 +208,13 @@ def parse_domain_url(domain_url, option="domain_url"):
     return url
 
 
-def issuer_for_domain(domain_url, option="domain_url"):
+def issuer_for_domain(domain_url: str, option: str = "domain_url") -> str:
     """The issuer AWS needs for an identity domain: its region-agnostic base URL, default port dropped, no slash
     (see :func:`domain_issuer_origin`)."""
     return domain_issuer_origin(parse_https_url(domain_url, option), option)
 
 
-def port_warning(url, option):
+def port_warning(url: HttpsUrl, option: str) -> str | None:
     """The warning to show when an issuer carries a non-default port, else None."""
     return PORT_WARNING % (option, url.origin) if url.port is not None else None
 

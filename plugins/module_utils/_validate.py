@@ -15,6 +15,8 @@ scope a client requests for it.
 
 from __future__ import annotations
 
+import typing as t
+
 import os
 import re
 import unicodedata
@@ -40,7 +42,7 @@ SCOPE_VALUE = re.compile(_SCOPE_TOKEN, re.ASCII)
 SCOPE = re.compile(r"%s(?: %s)*" % (_SCOPE_TOKEN, _SCOPE_TOKEN), re.ASCII)
 
 
-def shown(value):
+def shown(value: t.Any) -> str:
     """``repr(value)``, cut to :data:`SHOWN` characters: how refused values appear in messages."""
     text = repr(value)
     if len(text) <= SHOWN:
@@ -48,12 +50,12 @@ def shown(value):
     return text[:SHOWN] + "... (%d characters)" % len(value) if isinstance(value, str) else text[:SHOWN] + "..."
 
 
-def has_control(value):
+def has_control(value: str) -> bool:
     """True if ``value`` holds a control character, a line break of any kind or a bidi override."""
     return _CONTROL.search(value) is not None
 
 
-def check_pattern(value, option, pattern, what):
+def check_pattern(value: t.Any, option: str, pattern: t.Pattern[str], what: str) -> str:
     """``value`` if it is a string that ``pattern`` (compiled) matches as a whole, else :class:`OptionError`.
 
     ``what`` says what the option takes ("a profile name of letters, digits and _.+=,@:/-"); the
@@ -64,7 +66,7 @@ def check_pattern(value, option, pattern, what):
     return value
 
 
-def check_text(value, option, what="a non-empty string", strip=True):
+def check_text(value: t.Any, option: str, what: str = "a non-empty string", strip: bool = True) -> str:
     """A non-empty string without control characters or line breaks (free text such as a display name).
 
     With ``strip`` it may not start or end with white space either. Letters of any script are kept.
@@ -78,7 +80,7 @@ def check_text(value, option, what="a non-empty string", strip=True):
     return value
 
 
-def check_secret_text(value, option):
+def check_secret_text(value: t.Any, option: str) -> str:
     """A secret given as text: non-empty, no control characters or line breaks. Its value is never shown."""
     if not isinstance(value, str) or not value:
         raise OptionError(option, "%s must be a non-empty string" % option)
@@ -90,7 +92,7 @@ def check_secret_text(value, option):
     return value
 
 
-def check_path_text(value, option):
+def check_path_text(value: t.Any, option: str) -> str:
     """A file system path that goes into a file or a command line: no NUL, control character or line
     break, and no white space around it (spaces inside are kept, and quoted where the path goes)."""
     if not isinstance(value, str) or not value:
@@ -103,7 +105,7 @@ def check_path_text(value, option):
     return value
 
 
-def check_absolute_path(value, option):
+def check_absolute_path(value: t.Any, option: str) -> str:
     """:func:`check_path_text`, and absolute once ``~`` is expanded; returns the expanded path."""
     check_path_text(value, option)
     path = os.path.expanduser(value)
@@ -112,7 +114,7 @@ def check_absolute_path(value, option):
     return path
 
 
-def check_audience(value, option="audience"):
+def check_audience(value: t.Any, option: str = "audience") -> str:
     """The one ``aud`` value tokens carry and the AWS OIDC provider lists as a client ID."""
     if not isinstance(value, str) or not value:
         raise OptionError(option, "%s must be a single value (exactly one value), such as %s: got %s"
@@ -125,6 +127,6 @@ def check_audience(value, option="audience"):
     return value
 
 
-def scope_for(audience, value="/"):
+def scope_for(audience: str, value: str = "/") -> str:
     """The scope a client requests for the scope ``value`` of the resource server ``audience``."""
     return audience + value

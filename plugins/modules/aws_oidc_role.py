@@ -28,7 +28,9 @@ description:
 author:
   - multicloud.oci_aws developers (@multicloud)
 extends_documentation_fragment:
+  - multicloud.oci_aws.audience
   - multicloud.oci_aws.aws
+  - multicloud.oci_aws.aws.modules
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -61,12 +63,6 @@ options:
       - The provider's ARN and the trust policy's condition keys use it without its scheme.
     type: str
     required: true
-  audience:
-    description:
-      - The single audience of the tokens (the C(aud) claim, which is the primary audience of the OCI resource server).
-      - Registered as a client ID of the provider and required by the trust policy.
-    type: str
-    default: sts.amazon.com
   client_ids:
     description:
       - The provider's exact list of client IDs (audiences); those missing are added and the others removed.
@@ -308,6 +304,12 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+resource_actions:
+  description: The distinct AWS calls the task made, C(service:Operation), sorted.
+  returned: when O(debug_botocore_endpoint_logs=true)
+  type: list
+  elements: str
+  sample: [iam:GetOpenIDConnectProvider, iam:GetRole, sts:GetCallerIdentity]
 provider_arn:
   description: The ARN of the OIDC provider (predicted in check mode when it does not exist yet).
   returned: always
@@ -422,6 +424,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role impor
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.federation import DELETE_PROVIDER, Federation, FederationSpec
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, deadline_from
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import DEFAULT_AUDIENCE
 
 # One call of this module may wait for IAM to propagate a new provider or role, retried.
 DEFAULT_TIMEOUT = 300
@@ -431,7 +434,7 @@ def argument_spec():
     spec = dict(
         state=dict(type="str", default="present", choices=["present", "absent"]),
         issuer_url=dict(type="str", required=True),
-        audience=dict(type="str", default="sts.amazon.com"),
+        audience=dict(type="str", default=DEFAULT_AUDIENCE),
         client_ids=dict(type="list", elements="str"),
         purge_client_ids=dict(type="bool", default=True),
         adopt=dict(type="bool", default=False),
@@ -479,6 +482,8 @@ def main():
             account=lambda: caller_account(connection.client("sts")),
         )
         result = federation.run(spec)
+        if module.params["debug_botocore_endpoint_logs"]:
+            result["resource_actions"] = connection.resource_actions
         diff = result.pop("diff")
         if module._diff:
             result["diff"] = diff

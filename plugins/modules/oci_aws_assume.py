@@ -23,7 +23,9 @@ author:
   - multicloud.oci_aws developers (@multicloud)
 extends_documentation_fragment:
   - multicloud.oci_aws.exchange
+  - multicloud.oci_aws.audience
   - multicloud.oci_aws.aws
+  - multicloud.oci_aws.aws.modules
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
@@ -49,6 +51,7 @@ attributes:
   action_group:
     support: full
     membership:
+      - multicloud.oci_aws.aws
       - multicloud.oci_aws.exchange
 options:
   role_arn:
@@ -241,6 +244,12 @@ caller_identity:
       description: The role's unique ID and the session name.
       type: str
       sample: AROAEXAMPLEID:ansible-oci-aws
+resource_actions:
+  description: The distinct AWS calls the task made, C(service:Operation), sorted.
+  returned: when O(debug_botocore_endpoint_logs=true)
+  type: list
+  elements: str
+  sample: [sts:AssumeRoleWithWebIdentity]
 credentials_file:
   description: The shared credentials file written, and the profile in it.
   returned: when O(credentials_profile) is given
@@ -291,6 +300,8 @@ def main():
     with module_boundary(module, "oci_aws_assume"):
         assume = Assume.from_params(module.params)
         result = assume.run(module.check_mode, module._diff, sys.executable)
+        if module.params["debug_botocore_endpoint_logs"]:
+            result["resource_actions"] = assume.spec.connection.resource_actions
         for warning in assume.warnings:
             module.warn(warning)
         module.exit_json(**result)

@@ -29,9 +29,12 @@ description:
 author:
   - multicloud.oci_aws developers (@multicloud)
 extends_documentation_fragment:
+  - multicloud.oci_aws.audience
   - multicloud.oci_aws.oci
+  - multicloud.oci_aws.attributes.oci_modules
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
@@ -47,14 +50,6 @@ attributes:
     support: partial
     details:
       - With O(secret=regenerate) every run issues a new client secret and reports a change.
-  platform:
-    platforms: all
-  action:
-    support: none
-  async:
-    support: full
-  bypass_host_loop:
-    support: none
 options:
   display_name:
     description:
@@ -65,18 +60,11 @@ options:
     description:
       - The description of the app. If not set, an existing description is left as it is; V("") removes it.
     type: str
-  audience:
-    description:
-      - The primary audience of the resource server, which becomes the token's C(aud) claim.
-      - Exactly one value, without spaces or commas, at most 255 characters. It must be one of the client IDs
-        of the AWS IAM OIDC provider and the value of the trust policy's C(aud) condition.
-    type: str
-    default: sts.amazon.com
   scopes:
     description:
       - The scopes the app defines as a resource server; the app is allowed exactly these scopes as a client.
       - A client requests a scope fully qualified, as the audience directly followed by the scope value
-        (V(sts.amazon.com/) for the default); RV(scope) returns it.
+        (C(<audience>/)); RV(scope) returns it.
     type: list
     elements: dict
     default: [{value: /, description: all}]

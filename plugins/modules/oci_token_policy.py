@@ -24,8 +24,10 @@ author:
   - multicloud.oci_aws developers (@multicloud)
 extends_documentation_fragment:
   - multicloud.oci_aws.oci
+  - multicloud.oci_aws.attributes.oci_modules
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.flow
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
@@ -36,14 +38,6 @@ attributes:
   idempotent:
     description: Running the task again with the same options makes no change and no write request.
     support: full
-  platform:
-    platforms: all
-  action:
-    support: none
-  async:
-    support: full
-  bypass_host_loop:
-    support: none
 options:
   issuer:
     description:

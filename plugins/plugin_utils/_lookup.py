@@ -6,15 +6,18 @@
 The lookup's side of the exchange, on the controller: the cache key, the cross-process cache
 (``_credential_cache``), and the exchange itself (``module_utils/_exchange``) on a miss.
 
-Only the standard library and the cache are imported here: a cache hit never loads the
-exchange, botocore, boto3 or oci.
+Only the standard library, the cache and the options' definition are imported here: a cache hit
+never loads the exchange, botocore, boto3 or oci.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import EXCHANGE, LOOKUP_OPTIONS
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import OptionAdapter, names
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache import (
     DEFAULT_LOCK_WAIT,
@@ -29,22 +32,28 @@ KEY_FORMAT = 2
 # The key is built from what the credentials depend on, not from option names: where the STS call
 # goes (``_sts_endpoint.resolve``: endpoint, region and partition as botocore works them out from
 # these options, the environment and the profile), which role session is asked for, and who asks
-# (the token's source; secrets and tokens only as SHA-256 digests). Every option of the exchange is in one
-# of the groups below; those of NOT_IN_KEY only choose which CAs are trusted and how long to wait, so
-# they cannot change the credentials an exchange that succeeds returns.
-STS_OPTIONS = ("profile", "region", "endpoint_url")
-ROLE_OPTIONS = ("role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns")
-TOKEN_OPTIONS = ("domain_url", "token_url", "issuer", "audience", "scope", "client_id")
-DIGEST_OPTIONS = ("client_secret", "token")
-FILE_DIGEST_OPTIONS = ("token_file",)
+# (the token's source; secrets and tokens only as SHA-256 digests). Each option's part is its
+# ``key`` in the one definition (``module_utils/_exchange/options.py``, ``_aws/connection.py``); those
+# not in the key only choose which CAs are trusted and how long to wait, so they cannot change the
+# credentials an exchange that succeeds returns.
+_LOOKUP = tuple(option for option in EXCHANGE if option.lookup)
+STS_OPTIONS = names(_LOOKUP, key="sts")
+ROLE_OPTIONS = names(_LOOKUP, key="session")
+TOKEN_OPTIONS = names(_LOOKUP, key="token")
+DIGEST_OPTIONS = names(_LOOKUP, key="digest")
+FILE_DIGEST_OPTIONS = names(_LOOKUP, key="file_digest")
+NOT_IN_KEY = names(_LOOKUP, key=None)
+# The lookup's own options (its DOCUMENTATION), besides the exchange's.
+CACHE_OPTIONS = ("cache", "cache_dir", "cache_refresh_margin")
 # The exchange's deadline (option ``timeout``) also bounds how long a fork waits for another fork's exchange.
 LOCK_WAIT_OPTION = "timeout"
-NOT_IN_KEY = ("cert_bundle", "aws_ca_bundle", "validate_certs", LOCK_WAIT_OPTION)
 
 
 def _digest(value):
     if value is None:
         return None
+    if isinstance(value, (dict, list)):
+        value = json.dumps(value, sort_keys=True, default=str)
     data = value if isinstance(value, bytes) else str(value).encode("utf-8")
     return hashlib.sha256(data).hexdigest()
 
@@ -54,7 +63,7 @@ def _file_digest(path):
     try:
         with open(path, "rb") as handle:
             return _digest(handle.read().strip())
-    except (IOError, OSError):
+    except OSError:
         return None
 
 
@@ -72,6 +81,11 @@ def credentials_key(options, environ=None):
         path = options.get(name)
         parts["token_source"][name + "_sha256"] = _file_digest(path) if path else None
     return cache_key(parts)
+
+
+def plugin_options(plugin):
+    """Every option of the lookup ``plugin`` (its options set), by name: the exchange's and the cache's."""
+    return OptionAdapter.from_ansible_plugin(plugin).as_dict(LOOKUP_OPTIONS + CACHE_OPTIONS)
 
 
 def _lock_wait(options):

@@ -4,12 +4,11 @@ provider URL, the real duplicate error, and the account-level behaviour the coll
 
 import json
 
-import boto3
 import pytest
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from oci_aws_sandbox.aws import AwsCloud
+
+from aws_support import aws_client, refused
 
 URL = "https://idcs-0123456789abcdef.identity.example"
 # The host above does not exist: IAM contacts the issuer only when no thumbprint is given, so the
@@ -20,31 +19,13 @@ ARN_SUFFIX = ":oidc-provider/idcs-0123456789abcdef.identity.example"
 
 @pytest.fixture
 def iam(fresh_sandbox):
-    return boto3.client(
-        "iam",
-        endpoint_url=fresh_sandbox.aws_endpoint,
-        verify=fresh_sandbox.ca_bundle,
-        region_name="us-east-1",
-        aws_access_key_id="AKIASANDBOXTEST00000",
-        aws_secret_access_key="sandbox-test-secret",
-        config=Config(retries={"total_max_attempts": 1}),
-    )
+    return aws_client(fresh_sandbox, "iam")
 
 
 @pytest.fixture
 def provider_arn(iam):
     return iam.create_open_id_connect_provider(Url=URL, ClientIDList=["sts.amazon.com"], ThumbprintList=[THUMBPRINT])[
         "OpenIDConnectProviderArn"]
-
-
-def refused(call, code, message=None, status=400):
-    with pytest.raises(ClientError) as caught:
-        call()
-    error = caught.value.response["Error"]
-    assert (error["Code"], caught.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (code, status), error
-    if message is not None:
-        assert error["Message"] == message
-    return error["Message"]
 
 
 def client_ids(iam, arn):

@@ -5,8 +5,6 @@ controllable issuer is in test_aws_sts_gate.py."""
 import pytest
 from botocore.exceptions import ClientError
 
-from oci_aws_sandbox.procedure import ManualProcedure
-
 NO_VERIFICATION_KEY = (
     "Couldn't retrieve verification key from your identity provider,  "
     "please reference AssumeRoleWithWebIdentity documentation for requirements"
@@ -14,12 +12,8 @@ NO_VERIFICATION_KEY = (
 
 
 @pytest.fixture
-def procedure(fresh_sandbox):
-    procedure = ManualProcedure(fresh_sandbox)
-    procedure.create_app()
-    procedure.set_issuer()
-    procedure.make_signing_keys_public()
-    return procedure
+def procedure(steps_1_to_4):
+    return steps_1_to_4
 
 
 def test_oci_token_answer_names_the_client_the_audience_and_the_provider(procedure):

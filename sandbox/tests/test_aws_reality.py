@@ -4,7 +4,6 @@ token file written with ``echo``. boto3 (and the AWS CLI) unchanged against the 
 asserts the real error code and message. Sources: sandbox/README.md "Behaviour switches".
 """
 
-import datetime
 import hashlib
 import json
 import os
@@ -15,15 +14,11 @@ import boto3
 import pytest
 from botocore.config import Config
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 
-from test_aws_sts_gate import (
-    CLIENT_ID, INVALID_TOKEN, NOT_AUTHORIZED, SUBJECT, Federation, aws_client, free_port, refused, sandbox_now,
-    trust_policy,
+from aws_support import (
+    CLIENT_ID, self_signed, INVALID_TOKEN, NOT_AUTHORIZED, SUBJECT, aws_client, free_port, refused, sandbox_now, trust_policy,
 )
-from oci_aws_sandbox.aws import AwsCloud
 from oci_aws_sandbox.oidc_issuer import OidcIssuer
 from oci_aws_sandbox.pki import ensure_keys
 
@@ -31,25 +26,6 @@ DELAY = 8
 NO_PROVIDER = "No OpenIDConnect provider found in your account for %s"
 THUMBPRINT_MISMATCH = "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"
 PARTITIONS = [("aws", "eu-central-1"), ("aws-us-gov", "us-gov-west-1"), ("aws-cn", "cn-north-1")]
-
-
-@pytest.fixture(scope="module")
-def world(sandbox):
-    sandbox.reset()
-    with OidcIssuer(ensure_keys(sandbox.directory)) as issuer:
-        yield Federation(sandbox, issuer)
-
-
-@pytest.fixture
-def fed(world):
-    def restore():
-        world.issuer.reset()
-        world.sandbox.configure(aws=AwsCloud.OPTIONS)
-        world.sandbox.shift_clock(0)
-
-    restore()
-    yield world
-    restore()
 
 
 @pytest.fixture
@@ -375,20 +351,6 @@ def test_unreachable_issuer_without_thumbprints_is_an_openid_idp_communication_e
     assert fed.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)["ThumbprintList"] == []
 
 
-def _self_signed(tmp_path):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
-            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return str(cert_path), str(key_path), hashlib.sha1(cert.public_bytes(serialization.Encoding.DER)).hexdigest()  # noqa: S324
-
-
 def test_when_sts_does_not_trust_the_ca_only_a_matching_thumbprint_lets_the_keys_through(fed):
     fed.sandbox.configure(aws={"sts_trusts_sandbox_ca": False})
     assert fed.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=fed.provider_arn)["ThumbprintList"] == [
@@ -405,7 +367,7 @@ def test_when_sts_does_not_trust_the_ca_only_a_matching_thumbprint_lets_the_keys
 
 
 def test_a_pinned_thumbprint_admits_an_issuer_no_trusted_ca_signed(fed, tmp_path):
-    cert_path, key_path, leaf_thumbprint = _self_signed(tmp_path)
+    cert_path, key_path, leaf_thumbprint = self_signed(tmp_path)
     with OidcIssuer(ensure_keys(fed.sandbox.directory), cert_path=cert_path, key_path=key_path) as untrusted:
         arn = fed.iam.create_open_id_connect_provider(Url=untrusted.url, ClientIDList=[CLIENT_ID])[
             "OpenIDConnectProviderArn"]

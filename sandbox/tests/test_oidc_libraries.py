@@ -9,16 +9,10 @@ import requests
 from jwcrypto import jwk
 from jwcrypto import jwt as jwc_jwt
 
-from oci_aws_sandbox.procedure import ManualProcedure
-
 
 @pytest.fixture
-def configured(fresh_sandbox):
-    procedure = ManualProcedure(fresh_sandbox)
-    procedure.create_app()
-    procedure.set_issuer()
-    procedure.make_signing_keys_public()
-    return procedure
+def configured(steps_1_to_4):
+    return steps_1_to_4
 
 
 def discovery(sandbox):

@@ -8,12 +8,29 @@ import subprocess
 import sys
 
 from conftest import COLLECTIONS_BASE
-# Federation: the tests import it from here.
-from oci_aws_sandbox.procedure import Federation  # noqa: F401  # pylint: disable=unused-import
+from oci_aws_sandbox import procedure
 
 BIN = os.path.dirname(sys.executable)
 MODULE = "multicloud.oci_aws.oci_aws_assume"
 LOOKUP = "multicloud.oci_aws.oci_aws_creds"
+# The exchange's default role_session_name (module_utils/_exchange/options.py).
+SESSION_NAME = "ansible-oci-aws"
+
+
+class Federation(procedure.Federation):
+    """Steps 1 to 5 by the manual procedure (the sandbox's ``oci_aws_sandbox.procedure.Federation``), with what the
+    tests and the benchmarks (bench/common.py) need of the collection: the session ARN the exchange gets by default,
+    and the lookup's environment variables."""
+
+    @property
+    def session_arn(self):
+        """The ARN STS gives the session with the exchange's default session name."""
+        return self.assumed_role_arn(SESSION_NAME)
+
+    def lookup_env(self):
+        """The lookup's options as the environment variables it reads (env: sources), secret included."""
+        return dict(OCI_DOMAIN_URL=self.sandbox.domain_url, OCI_AWS_CLIENT_ID=self.client_id,
+                    OCI_AWS_CLIENT_SECRET=self.client_secret, OCI_AWS_ROLE_ARN=self.role_arn)
 
 
 def ansible_env(sandbox, home, **extra):

@@ -52,12 +52,9 @@ FLEET = """
 
 
 def test_two_hundred_hosts_and_twenty_forks_make_one_exchange_then_none(federation, fresh_sandbox, home, tmp_path):
-    env = ansible_env(fresh_sandbox, home, ANSIBLE_FORKS="20", OCI_DOMAIN_URL=fresh_sandbox.domain_url,
-                      OCI_AWS_CLIENT_ID=federation.client_id, OCI_AWS_CLIENT_SECRET=federation.client_secret,
-                      OCI_AWS_ROLE_ARN=federation.role_arn)
+    env = ansible_env(fresh_sandbox, home, ANSIBLE_FORKS="20", **federation.lookup_env())
     inventory = "[fleet]\n" + "".join("host%03d ansible_connection=local\n" % n for n in range(200))
-    playbook = FLEET % dict(lookup=LOOKUP, session_arn="arn:aws:sts::%s:assumed-role/%s/ansible-oci-aws" % (
-        fresh_sandbox.account_id, federation.procedure.role_name))
+    playbook = FLEET % dict(lookup=LOOKUP, session_arn=federation.session_arn)
     timings = []
     for run in ("cold", "warm"):
         fresh_sandbox.reset_counters()

@@ -26,8 +26,7 @@ BOUND_SECONDS = 150
 
 
 def lookup_env(sandbox, federation, home, **extra):
-    return ansible_env(sandbox, home, OCI_DOMAIN_URL=sandbox.domain_url, OCI_AWS_CLIENT_ID=federation.client_id,
-                       OCI_AWS_CLIENT_SECRET=federation.client_secret, OCI_AWS_ROLE_ARN=federation.role_arn, **extra)
+    return ansible_env(sandbox, home, **dict(federation.lookup_env(), **extra))
 
 
 def probe(env, runs, go_file=None):

@@ -18,14 +18,15 @@ imported only when a client is made.
 
 from __future__ import annotations
 
+import typing as t
+
 import os
 import re
-
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
     MalformedAnswer, OciAwsError, OptionError, ServiceError, Unreachable, configuration_failure, unreachable
 )
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import Option, argument_spec, names
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, TRANSIENT_STATUS, Transient, parse_retry_after
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text, check_pattern, check_text
@@ -38,11 +39,38 @@ MAX_MESSAGE = 500
 
 USER_AGENT = "ansible-collection-multicloud.oci_aws"
 
-# The options of the connection, in the order a user reads them.
-CONNECTION_OPTIONS = (
-    "profile", "region", "access_key", "secret_key", "session_token",
-    "endpoint_url", "aws_ca_bundle", "validate_certs",
+# The connection options, with amazon.aws's names and aliases (its ``common.modules`` and ``region``
+# doc fragments), in the order a user reads them: the one definition (``_options.Option``) of the
+# argspec, the lookup's and the credential_process's options (documented by ``multicloud.oci_aws.aws``).
+# ``region`` alone has an environment fallback: botocore reads AWS_DEFAULT_REGION but not AWS_REGION,
+# which amazon.aws honours. Credentials have none on purpose: botocore reads them from the environment
+# itself, and a fallback would make ``profile`` collide with keys set in the environment. The lookup and
+# the credential_process take no AWS keys (the exchange needs none; they would be read from the very
+# variables users set from the lookup), and the profile is the host's, not kept in the settings.
+CONNECTION = (
+    Option("profile", aliases=("aws_profile",), no_log=False, key="sts", process=False),
+    Option("region", aliases=("aws_region",), env=("AWS_REGION", "AWS_DEFAULT_REGION"), key="sts"),
+    Option("access_key", aliases=("aws_access_key_id", "aws_access_key"), no_log=False, lookup=False, process=False),
+    Option("secret_key", aliases=("aws_secret_access_key", "aws_secret_key"), no_log=True, lookup=False, process=False),
+    Option("session_token", aliases=("aws_session_token",), no_log=True, lookup=False, process=False),
+    Option("endpoint_url", aliases=("aws_endpoint_url",), key="sts"),
+    Option("aws_ca_bundle", type="path"),
+    Option("validate_certs", type="bool", default=True),
+    # botocore.config.Config keyword arguments; its proxies may hold a password: in the cache key as a digest.
+    Option("aws_config", type="dict", key="digest"),
+    # The AWS calls made, returned as ``resource_actions`` by the modules (``AwsConnection.actions``).
+    Option("debug_botocore_endpoint_logs", type="bool", default=False, env=("ANSIBLE_DEBUG_BOTOCORE_LOGS",),
+           lookup=False, process=False),
 )
+CONNECTION_OPTIONS = names(CONNECTION)
+# What :class:`AwsConnection` takes (``debug_botocore_endpoint_logs`` is the modules' answer, not the connection's).
+_CONNECTION_ARGS = tuple(name for name in CONNECTION_OPTIONS if name != "debug_botocore_endpoint_logs")
+# aws_config keys that the collection sets itself: its retries (bounded, within ``timeout``) and the
+# signature (unsigned for AssumeRoleWithWebIdentity, SigV4 for the rest).
+OWN_CONFIG = {
+    "retries": "the collection retries AWS calls itself, with jittered backoff within the timeout option",
+    "signature_version": "the collection signs IAM calls (SigV4) and sends AssumeRoleWithWebIdentity unsigned",
+}
 
 # Error codes that mean "slow down" or "try again" on any AWS query API.
 TRANSIENT_CODES = frozenset((
@@ -60,25 +88,39 @@ _REGION = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?", re.ASCII)
 _PARAM_VALUE = re.compile(r"(value: ).*?(, type:|, valid |$)", re.MULTILINE)
 
 
-def aws_argument_spec():
+def aws_argument_spec() -> dict[str, dict[str, t.Any]]:
     """The connection options for a module argspec (documented by ``multicloud.oci_aws.aws``).
 
     Their combinations (profile or keys, both keys) are checked by :class:`AwsConnection`, the
-    one place that serves modules and lookups alike. ``region`` alone has an environment
-    fallback: botocore reads AWS_DEFAULT_REGION but not AWS_REGION, which amazon.aws honours.
-    Credentials have none on purpose: botocore reads them from the environment itself, and a
-    fallback would make ``profile`` collide with keys set in the environment.
+    one place that serves modules and lookups alike.
     """
-    return dict(
-        profile=dict(type="str", aliases=["aws_profile"], no_log=False),
-        region=dict(type="str", aliases=["aws_region"], fallback=(env_fallback, ["AWS_REGION", "AWS_DEFAULT_REGION"])),
-        access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False),
-        secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
-        session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
-        endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
-        aws_ca_bundle=dict(type="path"),
-        validate_certs=dict(type="bool", default=True),
-    )
+    return argument_spec(CONNECTION)
+
+
+def check_aws_config(config: t.Any) -> dict[str, t.Any] | None:
+    """``aws_config`` (None or a dict of ``botocore.config.Config`` keyword arguments), else :class:`OptionError`.
+
+    Only key names are ever quoted: values (proxy URLs) may hold passwords.
+    """
+    if config is None:
+        return None
+    if not isinstance(config, dict):
+        raise OptionError("aws_config", "aws_config must be a dictionary of botocore Config parameters")
+    for name in sorted(config):
+        if name in OWN_CONFIG:
+            raise OptionError("aws_config", "aws_config cannot set %s: %s; remove it from aws_config" % (name, OWN_CONFIG[name]))
+    from botocore.config import Config  # pylint: disable=import-outside-toplevel
+
+    unknown = sorted(set(config) - set(Config.OPTION_DEFAULTS))
+    if unknown:
+        raise OptionError("aws_config", "aws_config has parameters that botocore's Config does not know: %s; see "
+                                        "https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html"
+                          % ", ".join(str(name) for name in unknown))
+    try:
+        Config(**config)
+    except (TypeError, ValueError, _botocore().exceptions.BotoCoreError) as exc:
+        raise OptionError("aws_config", "aws_config is not a valid botocore Config (%s)" % type(exc).__name__)
+    return dict(config)
 
 
 class EventualConsistency:
@@ -88,11 +130,11 @@ class EventualConsistency:
     principal in policy`` for a trust policy naming a provider created a moment ago).
     """
 
-    def __init__(self, code, message_part=None):
+    def __init__(self, code: str, message_part: str | None = None) -> None:
         self.code = code
         self.message_part = message_part
 
-    def matches(self, code, message):
+    def matches(self, code: str, message: str) -> bool:
         return code == self.code and (self.message_part is None or self.message_part in message.lower())
 
 
@@ -157,7 +199,7 @@ class AwsConnection:
     """Where and as whom to call AWS; every value may be None (botocore's defaults then apply)."""
 
     def __init__(self, profile=None, region=None, access_key=None, secret_key=None, session_token=None,
-                 endpoint_url=None, aws_ca_bundle=None, validate_certs=True, retrier=None):
+                 endpoint_url=None, aws_ca_bundle=None, validate_certs=True, aws_config=None, retrier=None):
         if profile and (access_key or secret_key or session_token):
             raise OptionError(
                 "profile", "profile cannot be combined with access_key, secret_key or session_token: give one or the other"
@@ -181,10 +223,13 @@ class AwsConnection:
         self._session_token = session_token
         self.endpoint_url = endpoint_url
         self.aws_ca_bundle = aws_ca_bundle
+        self.aws_config = aws_config
         self.retrier = retrier or Retrier()
+        # Every AWS call made through this connection's clients, ``iam:GetRole`` form (no parameters), in order.
+        self.actions = []
 
     @classmethod
-    def from_options(cls, options, retrier=None):
+    def from_options(cls, options: t.Mapping[str, t.Any] | t.Any, retrier: Retrier | None = None) -> AwsConnection:
         """From a mapping holding the connection options (module params or lookup options)."""
         if options.get("region"):
             check_pattern(options.get("region"), "region", _REGION, "an AWS region name of lower-case ASCII letters, "
@@ -194,12 +239,22 @@ class AwsConnection:
         if options.get("aws_ca_bundle"):
             check_path_text(options.get("aws_ca_bundle"), "aws_ca_bundle")
         if options.get("endpoint_url"):
-            parse_https_url(options.get("endpoint_url"), "endpoint_url", allow_path=True, allow_http=True,
+            # https only: the STS request carries the web identity token, IAM's the signed AWS credentials' use.
+            parse_https_url(options.get("endpoint_url"), "endpoint_url", allow_path=True,
                             example="https://sts.eu-west-1.amazonaws.com")
-        return cls(retrier=retrier, **dict((name, options.get(name)) for name in CONNECTION_OPTIONS))
+        if options.get("aws_config") is not None:
+            _botocore()
+        args = dict((name, options.get(name)) for name in _CONNECTION_ARGS)
+        args["aws_config"] = check_aws_config(args["aws_config"])
+        return cls(retrier=retrier, **args)
 
     @property
-    def verify(self):
+    def resource_actions(self) -> list[str]:
+        """The distinct AWS calls made (amazon.aws's ``resource_actions``), sorted."""
+        return sorted(set(self.actions))
+
+    @property
+    def verify(self) -> str | None:
         """botocore's ``verify``: a CA bundle path, or None for its own default (never False)."""
         return self.aws_ca_bundle or None
 
@@ -224,7 +279,7 @@ class AwsConnection:
                 "set profile to one of those or give access_key and secret_key" % self.profile,
             )
 
-    def client(self, service, unsigned=False):
+    def client(self, service: str, unsigned: bool = False) -> AwsClient:
         """An :class:`AwsClient` for ``service`` (``iam``, ``sts``, ...).
 
         ``unsigned`` makes a client that sends no credentials, for unauthenticated calls such as
@@ -236,12 +291,18 @@ class AwsConnection:
         from botocore.config import Config  # pylint: disable=import-outside-toplevel
 
         deadline = self.retrier.deadline
+        given = dict(self.aws_config or {})
+        # aws_config's timeouts are per attempt, and like ours bounded by what is left of the deadline.
+        connect_timeout = given.pop("connect_timeout", None) or CONNECT_TIMEOUT
+        read_timeout = given.pop("read_timeout", None) or READ_TIMEOUT
+        extra = " ".join(part for part in (given.pop("user_agent_extra", None), USER_AGENT) if part)
         config = Config(
             retries={"mode": "standard", "total_max_attempts": 1},
-            connect_timeout=deadline.timeout(CONNECT_TIMEOUT, service) if deadline else CONNECT_TIMEOUT,
-            read_timeout=deadline.timeout(READ_TIMEOUT, service) if deadline else READ_TIMEOUT,
-            user_agent_extra=USER_AGENT,
+            connect_timeout=deadline.timeout(connect_timeout, service) if deadline else connect_timeout,
+            read_timeout=deadline.timeout(read_timeout, service) if deadline else read_timeout,
+            user_agent_extra=extra,
             signature_version=UNSIGNED if unsigned else None,
+            **given
         )
         try:
             session = _unsigned_session() if unsigned and not self.profile else self.session()
@@ -262,7 +323,7 @@ class AwsConnection:
             # botocore's message for a malformed endpoint URL ("Invalid endpoint: ...").
             raise OptionError("endpoint_url", "endpoint_url is not usable: %s" % exc)
         return AwsClient(client, self.retrier, url_option="endpoint_url" if self.endpoint_url else None,
-                         ca_bundle=self.aws_ca_bundle)
+                         ca_bundle=self.aws_ca_bundle, actions=self.actions)
 
 
 class AwsClient:
@@ -272,8 +333,10 @@ class AwsClient:
     resolved it (region, ``AWS_ENDPOINT_URL*``, the profile); ``ca_bundle`` is ``aws_ca_bundle``.
     """
 
-    def __init__(self, client, retrier, url_option=None, ca_bundle=None):
+    def __init__(self, client, retrier, url_option=None, ca_bundle=None, actions=None):
         self.client = client
+        # Where each call's name is recorded (the connection's ``actions``, for ``debug_botocore_endpoint_logs``).
+        self.actions = [] if actions is None else actions
         self.retrier = retrier
         self.service = client.meta.service_model.service_id.hyphenize()
         self.url_option = url_option
@@ -288,26 +351,26 @@ class AwsClient:
         self.last_status = (response_dict or {}).get("status_code")
 
     @property
-    def url(self):
+    def url(self) -> str | None:
         """The endpoint URL that calls go to."""
         return getattr(self.client.meta, "endpoint_url", None)
 
     @property
-    def endpoint_option(self):
+    def endpoint_option(self) -> str:
         """The option to fix when the endpoint cannot be reached."""
         return self.url_option or ("region (or endpoint_url; botocore also reads AWS_ENDPOINT_URL_%s, AWS_ENDPOINT_URL "
                                    "and the profile's endpoint_url)" % self.service.upper().replace("-", "_"))
 
-    def translate(self, exc, endpoint):
+    def translate(self, exc: BaseException, endpoint: str) -> OciAwsError:
         """:func:`translate` with what this client knows: its URL, CA bundle and the last status."""
         return translate(exc, endpoint, url=self.url, url_option=self.endpoint_option, ca_bundle=self.ca_bundle,
                          status=self.last_status)
 
-    def endpoint(self, operation):
+    def endpoint(self, operation: str) -> str:
         """``iam:CreateRole`` for ``create_role``: how errors and the sandbox name a call."""
         return "%s:%s" % (self.service, self.client.meta.method_to_api_mapping.get(operation, operation))
 
-    def call(self, operation, eventual=(), **params):
+    def call(self, operation: str, eventual: t.Sequence[EventualConsistency] = (), **params: t.Any) -> dict[str, t.Any]:
         """Call ``operation`` (the boto3 method name) with ``params``; return the answer.
 
         ``eventual`` lists :class:`EventualConsistency` errors that are retried as transient
@@ -316,6 +379,7 @@ class AwsClient:
         botocore = _botocore()
         endpoint = self.endpoint(operation)
         method = getattr(self.client, operation)
+        self.actions.append(endpoint)
 
         def classify(exc):
             return transient_failure(exc, eventual)
@@ -329,7 +393,7 @@ class AwsClient:
                 raise
             raise self.translate(exc, endpoint)
 
-    def list_all(self, operation, key, **params):
+    def list_all(self, operation: str, key: str, **params: t.Any) -> list[t.Any]:
         """Every item under ``key`` of an IAM list call, following ``Marker`` page by page."""
         items = []
         while True:
@@ -340,12 +404,12 @@ class AwsClient:
             params["Marker"] = page["Marker"]
 
 
-def has_code(exc, code):
+def has_code(exc: BaseException, code: str) -> bool:
     """Whether ``exc`` is AWS's refusal with error code ``code``."""
     return isinstance(exc, ServiceError) and exc.details.get("error_code") == code
 
 
-def transient_failure(exc, eventual=()):
+def transient_failure(exc: BaseException, eventual: t.Sequence[EventualConsistency] = ()) -> Transient | None:
     """A :class:`Transient` when ``exc`` is worth retrying, else None."""
     botocore = _botocore()
     if isinstance(exc, botocore.exceptions.ClientError):
@@ -373,7 +437,7 @@ def transient_failure(exc, eventual=()):
     return None
 
 
-def is_botocore_error(exc):
+def is_botocore_error(exc: BaseException) -> bool:
     """Whether botocore raised ``exc``: its exceptions, and its parser's (not a ``BotoCoreError``)."""
     botocore = _botocore()
     import botocore.parsers  # pylint: disable=import-outside-toplevel
@@ -394,7 +458,8 @@ def _connection_configuration(exc):
     return why
 
 
-def translate(exc, endpoint, url=None, url_option=None, ca_bundle=None, status=None):
+def translate(exc: BaseException, endpoint: str, url: str | None = None, url_option: str | None = None,
+              ca_bundle: str | None = None, status: int | None = None) -> OciAwsError:
     """The typed error for a botocore exception raised by the call to ``endpoint``.
 
     ``url`` is the endpoint URL tried and ``url_option`` the option that chose it; ``ca_bundle``
@@ -459,7 +524,7 @@ def translate(exc, endpoint, url=None, url_option=None, ca_bundle=None, status=N
     return OciAwsError("AWS %s: %s" % (endpoint, _PARAM_VALUE.sub(r"\1<hidden>\2", str(exc))), endpoint=endpoint)
 
 
-def caller_account(sts):
+def caller_account(sts: AwsClient) -> tuple[str, str]:
     """``(partition, account_id)`` of the credentials in use, from ``sts:GetCallerIdentity``."""
     answer = sts.call("get_caller_identity")
     arn, account = answer.get("Arn"), answer.get("Account")
@@ -469,7 +534,7 @@ def caller_account(sts):
     return arn.split(":")[1], account
 
 
-def account_of(arn):
+def account_of(arn: str) -> tuple[str, str]:
     """``(partition, account_id)`` of an IAM ARN."""
     parts = arn.split(":")
     return parts[1], parts[4]

@@ -86,10 +86,13 @@ class Assume:
         """STS ``GetCallerIdentity`` signed with ``credentials``: proof that AWS accepts them as the role session."""
         if sts is None:
             connection = self.spec.connection
-            sts = AwsConnection(region=self.exchange.region or connection.region, access_key=credentials.access_key,
-                                secret_key=credentials.secret_key, session_token=credentials.session_token,
-                                endpoint_url=connection.endpoint_url, aws_ca_bundle=connection.aws_ca_bundle,
-                                retrier=connection.retrier).client("sts")
+            signed = AwsConnection(region=self.exchange.region or connection.region, access_key=credentials.access_key,
+                                   secret_key=credentials.secret_key, session_token=credentials.session_token,
+                                   endpoint_url=connection.endpoint_url, aws_ca_bundle=connection.aws_ca_bundle,
+                                   aws_config=connection.aws_config, retrier=connection.retrier)
+            # One record of the task's AWS calls (debug_botocore_endpoint_logs).
+            signed.actions = connection.actions
+            sts = signed.client("sts")
         answer = sts.call("get_caller_identity")
         identity = dict(arn=answer.get("Arn"), account=answer.get("Account"), user_id=answer.get("UserId"))
         if not all(isinstance(value, str) for value in identity.values()):

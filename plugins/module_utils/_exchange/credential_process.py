@@ -35,7 +35,11 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_absolute_path, check_path_text
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import version1
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import DEFAULT_DURATION, _integer
+# The exchange's options that the settings file keeps (``Option.process``): not ``token`` (it expires and cannot
+# be renewed) nor AWS credentials or profile (the exchange needs none; diagnoses that read IAM are off here).
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import (
+    DEFAULT_DURATION, PROCESS_OPTIONS, PROCESS_PATH_OPTIONS, _integer,
+)
 
 SETTINGS_VERSION = 1
 RUNNER_NAME = "credential_process.pyz"
@@ -44,14 +48,6 @@ EXCHANGE_MODULE = "ansible_collections.multicloud.oci_aws.plugins.module_utils._
 # What the runner carries: the collection's module_utils and Ansible's that they use.
 BUNDLED = ("ansible.module_utils", "ansible_collections.multicloud.oci_aws.plugins.module_utils")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-# The exchange's options that the settings file keeps. Not ``token`` (it expires and cannot be
-# renewed) nor AWS credentials (the exchange needs none; diagnoses that read IAM are off here).
-PROCESS_OPTIONS = (
-    "domain_url", "token_url", "client_id", "client_secret", "scope", "token_file", "cert_bundle", "audience", "issuer",
-    "role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns", "region", "endpoint_url",
-    "aws_ca_bundle", "validate_certs", "timeout",
-)
-PATH_OPTIONS = ("token_file", "cert_bundle", "aws_ca_bundle")
 # botocore refreshes credentials that have less than 15 minutes left (its advisory refresh window;
 # the mandatory one is 10 minutes: botocore/credentials.py, _DEFAULT_ADVISORY_REFRESH_TIMEOUT), so
 # credentials of a credential_process are reused for duration_seconds - 900 seconds only. At 900
@@ -103,7 +99,7 @@ class ProcessProfile:
     def changes(self, options, region, python):
         """The settings file, the runner and the config file, as :class:`FileChange` objects."""
         kept = dict((name, options.get(name)) for name in PROCESS_OPTIONS if options.get(name) is not None)
-        for name in PATH_OPTIONS:
+        for name in PROCESS_PATH_OPTIONS:
             if name in kept:
                 kept[name] = os.path.abspath(os.path.expanduser(kept[name]))
         if region and not kept.get("region"):
@@ -190,7 +186,8 @@ def _tree(package):
 
 
 def load_settings(path):
-    """The options of a settings file, refused unless it is a private regular file of this user."""
+    """The options of a settings file (those of ``PROCESS_OPTIONS``), refused unless it is a private regular file of
+    this user."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
@@ -208,7 +205,9 @@ def load_settings(path):
             document.get("options"), dict):
         raise OciAwsError("the settings file %s is not one that multicloud.oci_aws.oci_aws_assume wrote (version %d); "
                           "run the module again to rewrite it" % (path, SETTINGS_VERSION))
-    return document["options"]
+    # Exactly the options a credential_process takes (the ones ProcessProfile writes): nothing else in the file,
+    # a token or AWS keys added by hand among them, reaches the exchange.
+    return dict((name, document["options"][name]) for name in PROCESS_OPTIONS if name in document["options"])
 
 
 def runner_archive():

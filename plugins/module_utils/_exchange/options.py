@@ -3,75 +3,71 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Internal to multicloud.oci_aws: not a public API, may change without notice.
 
-The options of the exchange, named once for the module, the lookup and credential_process:
-the lists (``OPTIONS``, ``SECRET_OPTIONS``...), the module argspec (``exchange_argument_spec``) and
-the :class:`OptionAdapter` that reads them from any mapping.
+The options of the exchange, defined once (``_options.Option``) for the module, the lookup and
+credential_process: ``OPTIONS`` (every one, the AWS connection's included), from which the module
+argspec (``exchange_argument_spec``), the lookup's cache-key groups (``plugin_utils/_lookup.py``) and
+the settings a credential_process keeps (``PROCESS_OPTIONS``) are derived. Read them from any holder
+with ``OptionAdapter`` (re-exported here from ``_options``).
 """
 
 from __future__ import annotations
 
-from ansible.module_utils.common.parameters import env_fallback
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import CONNECTION_OPTIONS, aws_argument_spec
+import typing as t
+
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import CONNECTION
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import DEFAULT_AUDIENCE
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import Option, argument_spec, names
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import OptionAdapter  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import DEFAULT_TIMEOUT, TIMEOUT_OPTION
 
 
 DEFAULT_SESSION_NAME = "ansible-oci-aws"
 DEFAULT_DURATION = 3600
 
-TOKEN_OPTIONS = ("domain_url", "token_url", "client_id", "client_secret", "scope", "token", "token_file", "cert_bundle")
-CHECK_OPTIONS = ("audience", "issuer")
-STS_OPTIONS = ("role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns")
+# Where the token comes from and what it must carry. ``token`` cannot be renewed: a credential_process,
+# which runs again and again, does not keep it.
+TOKEN = (
+    Option("domain_url", no_log=False, key="token"),
+    Option("token_url", no_log=False, key="token"),
+    Option("client_id", no_log=False, key="token"),
+    Option("client_secret", no_log=True, key="digest"),
+    Option("scope", key="token"),
+    Option("token", no_log=True, key="digest", process=False),
+    Option("token_file", type="path", no_log=False, key="file_digest"),
+    Option("cert_bundle", type="path", env=("OCI_ANSIBLE_CERT_BUNDLE",)),
+)
+CHECK = (
+    Option("audience", default=DEFAULT_AUDIENCE, key="token"),
+    Option("issuer", key="token"),
+)
+# The AssumeRoleWithWebIdentity parameters. The lookup takes the role as a term too, so only the module requires it.
+STS = (
+    Option("role_arn", required=True, key="session"),
+    Option("role_session_name", default=DEFAULT_SESSION_NAME, key="session"),
+    Option("duration_seconds", type="int", default=DEFAULT_DURATION, key="session"),
+    Option("policy", type="json", key="session"),
+    Option("policy_arns", type="list", elements="str", key="session"),
+)
+# The exchange's deadline; to the lookup, also how long a fork waits for another fork's exchange.
+TIMEOUT = (Option(TIMEOUT_OPTION, type="int", default=DEFAULT_TIMEOUT),)
+
 # Every option of the exchange, as the module and the lookup name them.
-OPTIONS = TOKEN_OPTIONS + CHECK_OPTIONS + STS_OPTIONS + CONNECTION_OPTIONS + (TIMEOUT_OPTION,)
-SECRET_OPTIONS = ("client_secret", "token", "secret_key", "session_token")
+EXCHANGE = TOKEN + CHECK + STS + CONNECTION + TIMEOUT
+OPTIONS = names(EXCHANGE)
+SECRET_OPTIONS = names(EXCHANGE, no_log=True)
+# What the lookup takes, and what a credential_process's settings file keeps.
+LOOKUP_OPTIONS = names(EXCHANGE, lookup=True)
+PROCESS_OPTIONS = names(EXCHANGE, process=True)
+PROCESS_PATH_OPTIONS = names(EXCHANGE, process=True, type="path")
 
 
-def exchange_argument_spec():
-    """The exchange's options for a module (documented by the ``multicloud.oci_aws.exchange`` fragment)."""
-    spec = dict(
-        domain_url=dict(type="str", no_log=False),
-        token_url=dict(type="str", no_log=False),
-        client_id=dict(type="str", no_log=False),
-        client_secret=dict(type="str", no_log=True),
-        scope=dict(type="str"),
-        token=dict(type="str", no_log=True),
-        token_file=dict(type="path", no_log=False),
-        cert_bundle=dict(type="path", fallback=(env_fallback, ["OCI_ANSIBLE_CERT_BUNDLE"])),
-        audience=dict(type="str", default=DEFAULT_AUDIENCE),
-        issuer=dict(type="str"),
-        role_arn=dict(type="str", required=True),
-        role_session_name=dict(type="str", default=DEFAULT_SESSION_NAME),
-        duration_seconds=dict(type="int", default=DEFAULT_DURATION),
-        policy=dict(type="json"),
-        policy_arns=dict(type="list", elements="str"),
-        timeout=dict(type="int", default=DEFAULT_TIMEOUT),
-    )
-    spec.update(aws_argument_spec())
-    return spec
+def exchange_argument_spec() -> dict[str, dict[str, t.Any]]:
+    """The exchange's options for a module (documented by the ``multicloud.oci_aws.exchange`` and ``aws`` fragments)."""
+    return argument_spec(EXCHANGE)
 
 
-class OptionAdapter:
-    """One way to read options, whoever holds them: ``get(name)`` gives the value, None meaning not set."""
-
-    def __init__(self, getter):
-        self._getter = getter
-
-    @classmethod
-    def from_dict(cls, options):
-        """From a module's ``params``, a lookup's options read with ``get_option``, or a settings file."""
-        return cls(options.get)
-
-    def get(self, name, default=None):
-        value = self._getter(name)
-        return default if value is None else value
-
-    def as_dict(self, names=OPTIONS):
-        return dict((name, self.get(name)) for name in names)
-
-
-def _text(options, name):
+def _text(options: OptionAdapter, name: str) -> str | None:
     value = options.get(name)
     if value is None:
         return None
@@ -80,7 +76,7 @@ def _text(options, name):
     return value
 
 
-def _integer(options, name, default):
+def _integer(options: OptionAdapter, name: str, default: int) -> int:
     value = options.get(name, default)
     if isinstance(value, bool):
         raise OptionError(name, "%s must be a number of seconds, got %r" % (name, value))

@@ -10,6 +10,8 @@ carry, and the ``AssumeRoleWithWebIdentity`` parameters.
 
 from __future__ import annotations
 
+import typing as t
+
 import re
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection, CONNECTION_OPTIONS
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import ClientCredentials, FileToken, GivenToken
@@ -32,6 +34,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import ch
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import check_identity_policy, parse_document, to_json
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import check_policy_arn
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import readable_file
+
+if t.TYPE_CHECKING:
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import OptionAdapter  # pragma: no cover
 
 
 MIN_DURATION, MAX_DURATION = 900, 43200
@@ -61,7 +66,8 @@ class ExchangeSpec:
         self.deadline = deadline
 
     @classmethod
-    def from_options(cls, options, retrier=None, post=None):
+    def from_options(cls, options: OptionAdapter, retrier: Retrier | None = None,
+                     post: t.Callable[..., t.Any] | None = None) -> ExchangeSpec:
         """From an :class:`OptionAdapter`. ``retrier`` and ``post`` replace the defaults in tests.
 
         The deadline (option ``timeout``) starts now: the spec is made just before the exchange.
@@ -166,5 +172,5 @@ class ExchangeSpec:
         return text
 
     @property
-    def role_name(self):
+    def role_name(self) -> str:
         return _ROLE_ARN.fullmatch(self.role_arn).group(1)

@@ -106,6 +106,8 @@ class Exchange:
                 attempts.renew, attempts.renewed_after_expiry = False, True
 
         endpoint = sts.endpoint("assume_role_with_web_identity")
+        # Recorded as AwsClient.call records its calls (debug_botocore_endpoint_logs: resource_actions).
+        getattr(sts, "actions", []).append(endpoint)
         url = getattr(sts, "url", None)
         where = "AWS %s at %s" % (endpoint, url) if url else "AWS %s" % endpoint
         try:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import configparser
 import os
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_readable
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import readable_file
 
 AUTH_TYPES = ("api_key", "instance_principal", "resource_principal", "security_token")
 # oracle.oci's auth_purpose, for auth_type=instance_principal only.
@@ -112,11 +112,11 @@ class ConfigProfile:
         if not location and overrides and not os.path.exists(os.path.expanduser(DEFAULT_CONFIG_FILE)):
             # No config file asked for, none at the default place: the options (or their env) are the profile.
             return cls(oci, None, profile, dict(overrides), overrides)
-        path = check_readable(location or DEFAULT_CONFIG_FILE, "config_file_location", "the OCI config file",
-                              "create it with `oci setup config`, or set config_file_location (env OCI_CONFIG_FILE) "
-                              "to an existing one, or give api_user, api_user_fingerprint, api_user_key_file, tenancy "
-                              "and region (env OCI_USER_ID, OCI_USER_FINGERPRINT, OCI_USER_KEY_FILE, OCI_TENANCY, "
-                              "OCI_REGION) without a config file")
+        path = readable_file(location or DEFAULT_CONFIG_FILE, "config_file_location", "the OCI config file",
+                             "create it with `oci setup config`, or set config_file_location (env OCI_CONFIG_FILE) "
+                             "to an existing one, or give api_user, api_user_fingerprint, api_user_key_file, tenancy "
+                             "and region (env OCI_USER_ID, OCI_USER_FINGERPRINT, OCI_USER_KEY_FILE, OCI_TENANCY, "
+                             "OCI_REGION) without a config file")
         try:
             config = oci.config.from_file(file_location=path, profile_name=profile)
         except oci.exceptions.ProfileNotFound:
@@ -158,9 +158,9 @@ class ConfigProfile:
         option = "api_user_key_file" if "key_file" in self.overridden else "config_file_location"
         if not key_file:
             raise OptionError("config_profile_name", "%s has no key_file: add the path of the API signing key, or set "
-                                                     "api_user_key_file (env OCI_USER_KEY_FILE)" % self._where())
-        path = check_readable(key_file, option, "the API signing key, %s" % self._origin("key_file"),
-                              "fix the path of the API signing key's PEM file")
+                                                    "api_user_key_file (env OCI_USER_KEY_FILE)" % self._where())
+        path = readable_file(key_file, option, "the API signing key, %s" % self._origin("key_file"),
+                             "fix the path of the API signing key's PEM file")
         try:
             return build(path)
         except self._oci.exceptions.InvalidPrivateKey as exc:
@@ -202,8 +202,8 @@ class ConfigProfile:
                 "auth_type=security_token needs security_token_file in %s: run `oci session authenticate "
                 "--profile-name %s` to create a session" % (self._where(), self.profile),
             )
-        path = check_readable(token_file, "auth_type", "the security_token_file of %s" % self._where(),
-                              "run `oci session authenticate --profile-name %s` again" % self.profile)
+        path = readable_file(token_file, "auth_type", "the security_token_file of %s" % self._where(),
+                             "run `oci session authenticate --profile-name %s` again" % self.profile)
         with open(path) as handle:
             token = handle.read().strip()
         return self._with_key(lambda key_file: self._oci.auth.signers.SecurityTokenSigner(

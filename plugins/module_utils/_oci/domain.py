@@ -31,7 +31,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
     MalformedAnswer, OciAwsError, ServiceError, configuration_failure, unreachable
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import TOKEN_PATH, parse_domain_url
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_readable
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import readable_file
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.auth import (
     AUTH_PURPOSES, AUTH_TYPES, DEFAULT_PROFILE, PROFILE_OPTIONS, credentials, profile_overrides
 )
@@ -100,8 +100,8 @@ def connect(domain_url, auth_type="api_key", config_file_location=None, config_p
     if retrier is None and timeout is not None:
         retrier = Retrier(deadline=Deadline(check_timeout(timeout)))
     if cert_bundle:
-        cert_bundle = check_readable(cert_bundle, "cert_bundle", "the CA bundle given in cert_bundle",
-                                     "give the path of a PEM file of CA certificates")
+        cert_bundle = readable_file(cert_bundle, "cert_bundle", "the CA bundle given in cert_bundle",
+                                    "give the path of a PEM file of CA certificates")
     oci = _import_oci()
     unknown = set(profile_options) - set(option for option, _key, _env, _secret in PROFILE_OPTIONS)
     if unknown:

@@ -54,7 +54,9 @@ def _table(text, subs=None, enums=None):
     subs = subs or {}
     enums = enums or {}
     attributes = []
-    for line in text.strip().splitlines():
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
         name, kind, mutability, returned, *flags = line.split()
         attributes.append(Attribute(
             name=name,
@@ -114,20 +116,25 @@ GRANT_TYPES = (
     "tls_client_auth",
 )
 
-APP = _table("""
-    id                              string     readOnly   always
-    ocid                            string     immutable  default  caseExact
-    schemas                         string[]   readWrite  default  required
-    meta                            complex    readOnly   default
-    idcsCreatedBy                   complex    readOnly   default
-    idcsLastModifiedBy              complex    readOnly   default
-    idcsPreventedOperations         string[]   readOnly   request
-    tags                            complex[]  readWrite  request
-    deleteInProgress                boolean    readOnly   default
-    idcsLastUpgradedInRelease       string     readOnly   request
-    domainOcid                      string     readOnly   default
-    compartmentOcid                 string     readOnly   default
-    tenancyOcid                     string     readOnly   default
+# The attributes every IDCS resource has (SDK models App and Setting alike: id, ocid, schemas, meta, the idcs*
+# audit attributes, tags, domain and compartment OCIDs), the head of each resource's table.
+COMMON = """
+    id                         string      readOnly    always
+    ocid                       string      immutable   default  caseExact
+    schemas                    string[]    readWrite   default  required
+    meta                       complex     readOnly    default
+    idcsCreatedBy              complex     readOnly    default
+    idcsLastModifiedBy         complex     readOnly    default
+    idcsPreventedOperations    string[]    readOnly    request
+    tags                       complex[]   readWrite   request
+    deleteInProgress           boolean     readOnly    default
+    idcsLastUpgradedInRelease  string      readOnly    request
+    domainOcid                 string      readOnly    default
+    compartmentOcid            string      readOnly    default
+    tenancyOcid                string      readOnly    default
+"""
+
+APP = _table(COMMON + """
     meterAsOPCService               boolean    readOnly   always
     name                            string     immutable  default
     clientSecret                    string     readOnly   default
@@ -233,20 +240,7 @@ APP = _table("""
     "allowedGrants": GRANT_TYPES,
 })
 
-SETTINGS = _table("""
-    id                                                   string     readOnly   always
-    ocid                                                 string     immutable  default  caseExact
-    schemas                                              string[]   readWrite  default  required
-    meta                                                 complex    readOnly   default
-    idcsCreatedBy                                        complex    readOnly   default
-    idcsLastModifiedBy                                   complex    readOnly   default
-    idcsPreventedOperations                              string[]   readOnly   request
-    tags                                                 complex[]  readWrite  request
-    deleteInProgress                                     boolean    readOnly   default
-    idcsLastUpgradedInRelease                            string     readOnly   request
-    domainOcid                                           string     readOnly   default
-    compartmentOcid                                      string     readOnly   default
-    tenancyOcid                                          string     readOnly   default
+SETTINGS = _table(COMMON + """
     externalId                                           string     readWrite  default
     contactEmails                                        string[]   readWrite  default
     customBranding                                       boolean    readWrite  default

@@ -185,3 +185,35 @@ def test_open_to_others_is_the_mode_of_a_listable_non_sticky_directory(tmp_path)
         directory.chmod(dir_mode)
         assert open_to_others(str(directory)) == expected
     assert open_to_others(str(tmp_path / "missing")) is None
+
+
+# -- the one readable-file check -----------------------------------------------------------------------------
+
+def test_one_readable_file_check_one_message_for_the_exchange_and_the_admin_modules(tmp_path):
+    """The exchange's cert_bundle (``_http.check_ca_bundle``) and the OCI modules' (``_oci.domain.connect``) once
+    had two checks with two messages; both are now ``_paths.readable_file``."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import check_ca_bundle
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect
+
+    missing = str(tmp_path / "missing.pem")
+    errors = []
+    for check in (lambda: check_ca_bundle(missing),
+                  lambda: connect("https://idcs-x.identity.oraclecloud.com", cert_bundle=missing)):
+        with pytest.raises(OptionError) as caught:
+            check()
+        errors.append(caught.value)
+    expected = "cert_bundle %s is not a readable file: " % missing
+    assert [(e.option, e.msg[:len(expected)]) for e in errors] == [("cert_bundle", expected)] * 2
+    assert not hasattr(_paths, "check_readable")
+
+
+def test_readable_file_expands_the_home_and_refuses_a_directory(tmp_path, monkeypatch):
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "token").write_text("x")
+    assert _paths.readable_file("~/token", "token_file", "a token") == str(tmp_path / "token")
+    with pytest.raises(OptionError) as caught:
+        _paths.readable_file(str(tmp_path), "token_file", "a file holding the access token")
+    assert "is not a file; give the path of a file holding the access token" in caught.value.msg

@@ -224,7 +224,9 @@ def write_settings(path, options, file_mode=0o600):
 
 
 def test_settings_must_be_private_and_ours(tmp_path):
-    assert load_settings(write_settings(tmp_path / "ok.json", {"a": 1})) == {"a": 1}
+    # Only the options a credential_process takes (the one definition's PROCESS_OPTIONS) reach the exchange.
+    assert load_settings(write_settings(tmp_path / "ok.json", {"a": 1, "domain_url": "u", "token": "t"})) == {
+        "domain_url": "u"}
     for path, why in ((write_settings(tmp_path / "open.json", {}, 0o644), "mode 0600"),
                       (str(tmp_path / "missing.json"), "cannot open"),
                       (write_settings(tmp_path / "v2.json", {}), None)):
