@@ -17,6 +17,7 @@ author:
   - multicloud.oci_aws developers (@multicloud)
 extends_documentation_fragment:
   - multicloud.oci_aws.aws
+  - multicloud.oci_aws.aws.modules
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:

@@ -23,6 +23,7 @@ author:
 extends_documentation_fragment:
   - multicloud.oci_aws.oci
   - multicloud.oci_aws.aws
+  - multicloud.oci_aws.aws.modules
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

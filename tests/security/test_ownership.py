@@ -81,7 +81,7 @@ def test_state_absent_does_not_delete_a_hand_made_app(fresh_sandbox, domain, web
 def test_adopt_converges_a_hand_made_app_and_the_diff_shows_it(fresh_sandbox, domain, web_app, home):
     """Threat 12: the adoption path: with adopt, the app is tagged and converged, its name kept, all in the diff."""
     failed, result, output = run_named_module(fresh_sandbox, home, "oci_oidc_app", app_args(fresh_sandbox, adopt=True),
-                                        diff=True)
+                                              diff=True)
     assert not failed and result["changed"]
     diff = output.partition("localhost | ")[0].splitlines()
     assert [line for line in diff if "authorization_code" in line and line.startswith("-")], diff
@@ -146,7 +146,7 @@ def test_hand_made_provider_is_refused_unchanged(fresh_sandbox, hand_made_role, 
     assert "IAM OIDC provider" in result["msg"] and "client_ids" in result["msg"]
     assert read_provider(client, provider_arn) == before
     failed, result, _output = run_named_module(fresh_sandbox, home, "aws_oidc_role", dict(args, state="absent",
-                                                                                    delete_provider="always"))
+                                                                                          delete_provider="always"))
     assert failed and result["option"] == "adopt"
     assert read_provider(client, provider_arn) == before
 

@@ -158,7 +158,7 @@ class ConfigProfile:
         option = "api_user_key_file" if "key_file" in self.overridden else "config_file_location"
         if not key_file:
             raise OptionError("config_profile_name", "%s has no key_file: add the path of the API signing key, or set "
-                                                    "api_user_key_file (env OCI_USER_KEY_FILE)" % self._where())
+                                                     "api_user_key_file (env OCI_USER_KEY_FILE)" % self._where())
         path = readable_file(key_file, option, "the API signing key, %s" % self._origin("key_file"),
                              "fix the path of the API signing key's PEM file")
         try:

@@ -33,6 +33,7 @@ def cloud(tmp_path, monkeypatch):
     monkeypatch.setattr(oci.base_client.BaseClient, "call_api", no_request)
     return recorder
 
+
 NO_PROFILE_OPTIONS = dict((option, None) for option, _key, _env, _secret in PROFILE_OPTIONS)
 
 
