@@ -34,7 +34,8 @@ KEY_FORMAT = 2
 # they cannot change the credentials an exchange that succeeds returns.
 STS_OPTIONS = ("profile", "region", "endpoint_url")
 ROLE_OPTIONS = ("role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns")
-TOKEN_OPTIONS = ("domain_url", "token_url", "issuer", "audience", "scope", "client_id")
+TOKEN_OPTIONS = ("domain_url", "token_url", "issuer", "audience", "scope", "client_id", "client_private_key_file",
+                 "client_certificate_file", "client_certificate_alias")
 DIGEST_OPTIONS = ("client_secret", "token")
 FILE_DIGEST_OPTIONS = ("token_file",)
 # The exchange's deadline (option ``timeout``) also bounds how long a fork waits for another fork's exchange.

@@ -49,8 +49,10 @@ PROCESS_OPTIONS = (
     "domain_url", "token_url", "client_id", "client_secret", "scope", "token_file", "cert_bundle", "audience", "issuer",
     "role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns", "region", "endpoint_url",
     "aws_ca_bundle", "validate_certs", "timeout",
+    # Private-key mode: the paths and the alias only; the key stays in its file on this host.
+    "client_private_key_file", "client_certificate_file", "client_certificate_alias",
 )
-PATH_OPTIONS = ("token_file", "cert_bundle", "aws_ca_bundle")
+PATH_OPTIONS = ("token_file", "cert_bundle", "aws_ca_bundle", "client_private_key_file", "client_certificate_file")
 DIR_OPTION = "credential_process_dir"
 
 
@@ -69,7 +71,8 @@ class ProcessProfile:
     def check_options(options):
         if options.get("token") is not None:
             raise OptionError("token", "credential_process_profile needs a token source that can be renewed "
-                                       "(client_id and client_secret, or token_file): a token given in token expires")
+                                       "(client_id and client_secret or client_private_key_file, or token_file): a token given "
+                                       "in token expires")
         # The directory goes into the profile's credential_process line (one line of the config file,
         # split by botocore with shlex.split): quoted as a whole, it may hold spaces and quotes, never a
         # line break, which would end the line and start new sections.

@@ -20,7 +20,10 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import D
 DEFAULT_SESSION_NAME = "ansible-oci-aws"
 DEFAULT_DURATION = 3600
 
-TOKEN_OPTIONS = ("domain_url", "token_url", "client_id", "client_secret", "scope", "token", "token_file", "cert_bundle")
+# Private-key client authentication (client_auth.py), the alternative to client_secret.
+KEY_OPTIONS = ("client_private_key_file", "client_certificate_file", "client_certificate_alias")
+TOKEN_OPTIONS = ("domain_url", "token_url", "client_id", "client_secret", "scope", "token", "token_file",
+                 "cert_bundle") + KEY_OPTIONS
 CHECK_OPTIONS = ("audience", "issuer")
 STS_OPTIONS = ("role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns")
 # Every option of the exchange, as the module and the lookup name them.
@@ -39,6 +42,9 @@ def exchange_argument_spec():
         token=dict(type="str", no_log=True),
         token_file=dict(type="path", no_log=False),
         cert_bundle=dict(type="path", fallback=(env_fallback, ["OCI_ANSIBLE_CERT_BUNDLE"])),
+        client_private_key_file=dict(type="path", no_log=False),
+        client_certificate_file=dict(type="path", no_log=False),
+        client_certificate_alias=dict(type="str", no_log=False),
         audience=dict(type="str", default=DEFAULT_AUDIENCE),
         issuer=dict(type="str"),
         role_arn=dict(type="str", required=True),
