@@ -32,7 +32,7 @@ options:
     type: str
   client_private_key_file:
     description:
-      - Authenticate the client with a private key instead of O(client_secret) (not both): the path of an unencrypted
+      - Authenticate the client with a private key instead of O(client_secret) (not both), the path of an unencrypted
         PEM RSA private key of at least 2048 bits, which signs a short-lived JWT client assertion (RS256, a new C(jti)
         for every request) sent as C(client_assertion).
       - The file must belong to the user, be mode 0600 or stricter, and sit in directories only the user or root may

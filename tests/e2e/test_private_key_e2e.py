@@ -1,0 +1,170 @@
+"""End to end, private-key client authentication (issue 15): the app made by oci_oidc_app in key mode with the
+certificate of a key made by oci_client_key; the module, the lookup and a credential_process profile get credentials
+with no client secret anywhere; a rotation while exchanges run beside it fails none; the old key, once its
+certificate is removed, fails with the diagnosis that names it."""
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+
+import boto3
+
+from e2e.exchange_support import LOOKUP, ansible_env, run_module, run_named_module, run_playbook
+from e2e.test_exchange_e2e import s3_roundtrip
+from oci_aws_sandbox.procedure import ManualProcedure
+
+APP = "aws-sts-key"
+
+
+def oci(sandbox, home, module, **args):
+    failed, result, output = run_named_module(sandbox, home, module, dict(domain_url=sandbox.domain_url, **args),
+                                              diff=True)
+    assert not failed, output
+    return result, output
+
+
+def client_key(sandbox, home, keys, **args):
+    failed, result, output = run_named_module(sandbox, home, "oci_client_key", dict(path=str(keys), name="host1", **args))
+    assert not failed, output
+    assert "PRIVATE KEY" not in output
+    return result
+
+
+def register(sandbox, home, certificates):
+    return oci(sandbox, home, "oci_oidc_app", display_name=APP, client_auth="private_key",
+               client_certificates=[dict(alias=c["alias"], certificate=c["certificate"]) for c in certificates])
+
+
+def setup(sandbox, home, keys):
+    oci(sandbox, home, "oci_token_policy")
+    key = client_key(sandbox, home, keys)
+    app, output = register(sandbox, home, [key["current"]])
+    assert "client_secret" not in app
+    assert app["app"]["client_type"] == "trusted"
+    assert [c["alias"] for c in app["app"]["certificates"]] == [key["current"]["alias"]]
+    procedure = ManualProcedure(sandbox)
+    role_arn = procedure.create_provider_and_role(condition_sub=app["client_id"])
+    return key, app, role_arn, output
+
+
+def key_options(sandbox, app, role_arn, key_file, **more):
+    return dict(domain_url=sandbox.domain_url, client_id=app["client_id"], client_private_key_file=key_file,
+                role_arn=role_arn, **more)
+
+
+def test_key_mode_module_lookup_and_credential_process_with_no_secret_stored(fresh_sandbox, home, tmp_path, monkeypatch):
+    keys = home / "keys"
+    key, app, role_arn, setup_output = setup(fresh_sandbox, home, keys)
+    env = ansible_env(fresh_sandbox, home)
+    # The module.
+    failed, result = run_module(env, key_options(fresh_sandbox, app, role_arn, key["private_key_file"],
+                                                 role_session_name="module"))
+    assert not failed, result
+    assert s3_roundtrip(fresh_sandbox, result["access_key"], result["secret_key"], result["session_token"]) \
+        == result["assumed_role_arn"]
+    # The lookup, at -vvvv.
+    answer = tmp_path / "answer.json"
+    done = run_playbook(ansible_env(fresh_sandbox, home, OCI_AWS_CLIENT_PRIVATE_KEY_FILE=key["private_key_file"]), tmp_path, """
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - ansible.builtin.copy:
+        content: "{{ lookup('%s', domain_url='%s', client_id='%s', role_arn='%s', role_session_name='lookup') | to_json }}"
+        dest: %s
+        mode: "0600"
+      no_log: true
+""" % (LOOKUP, fresh_sandbox.domain_url, app["client_id"], role_arn, answer), "-vvvv")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    credentials = json.loads(answer.read_text())
+    assert credentials["access_key"].startswith("ASIA")
+    # A credential_process profile.
+    failed, profile = run_module(env, key_options(fresh_sandbox, app, role_arn, key["private_key_file"],
+                                                  credential_process_profile="oci", role_session_name="process"))
+    assert not failed, profile
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", fresh_sandbox.aws_endpoint)
+    monkeypatch.setenv("AWS_CA_BUNDLE", fresh_sandbox.ca_bundle)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(home / ".aws" / "config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(home / ".aws" / "credentials"))
+    session = boto3.session.Session(profile_name="oci")
+    assert s3_roundtrip(fresh_sandbox, None, None, session=session).endswith("/process")
+    # No client secret anywhere: the app's secret (read with the admin API, which the collection never does) is in
+    # no file under home and in no output; the key is in no output and only in its own file.
+    service_secret = [a for a in fresh_sandbox_apps(fresh_sandbox) if a["displayName"] == APP][0]["clientSecret"]
+    outputs = setup_output + done.stdout + done.stderr
+    assert service_secret not in outputs and "PRIVATE KEY" not in outputs
+    for root, _dirs, files in os.walk(str(home)):
+        for name in files:
+            path = os.path.join(root, name)
+            data = open(path, "rb").read()
+            assert service_secret.encode() not in data, path
+            assert b"PRIVATE KEY" not in data or path == key["private_key_file"], path
+
+
+def fresh_sandbox_apps(sandbox):
+    """Every app as the admin API shows it, its clientSecret included (switch get_returns_client_secret)."""
+    import oci as oci_sdk  # the sandbox's admin signer, as the fidelity tests use it
+    import requests
+    sandbox.configure(oci={"get_returns_client_secret": True})
+    try:
+        config = oci_sdk.config.from_file(sandbox.env["OCI_CONFIG_FILE"], sandbox.env["OCI_CONFIG_PROFILE"])
+        response = requests.get(sandbox.domain_url + "/admin/v1/Apps", auth=oci_sdk.signer.Signer.from_config(config),
+                                verify=sandbox.ca_bundle, timeout=10)
+        return response.json()["Resources"]
+    finally:
+        sandbox.configure(oci={"get_returns_client_secret": False})
+
+
+def test_rotation_while_exchanges_run_fails_none_and_the_old_key_is_then_refused_by_name(fresh_sandbox, home, tmp_path):
+    keys = home / "keys"
+    # The first key, made 100 days ago (the module's code with its clock set back), then registered.
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.client_key import ClientKey
+    ClientKey(str(keys), "host1", now=time.time() - 100 * 86400).run()
+    key, app, role_arn, _output = setup(fresh_sandbox, home, keys)
+    old = key["current"]
+    env = ansible_env(fresh_sandbox, home)
+    failed, profile = run_module(env, key_options(fresh_sandbox, app, role_arn, key["private_key_file"],
+                                                  credential_process_profile="oci"))
+    assert not failed, profile
+    config = (home / ".aws" / "config").read_text()
+    command = [line.split("=", 1)[1].strip() for line in config.splitlines() if line.startswith("credential_process")][0]
+    results, stop = [], threading.Event()
+
+    def exchanges():
+        while not stop.is_set():
+            done = subprocess.run(command, shell=True, env=env, capture_output=True, text=True, timeout=60, check=False)
+            results.append((done.returncode, done.stderr[-500:]))
+
+    loop = threading.Thread(target=exchanges)
+    loop.start()
+    try:
+        time.sleep(1)
+        due = client_key(fresh_sandbox, home, keys, max_key_age=90)
+        assert due["changed"] and [c["role"] for c in due["certificates"]] == ["current", "next"]
+        register(fresh_sandbox, home, due["certificates"])
+        time.sleep(1)
+        promoted = client_key(fresh_sandbox, home, keys, max_key_age=90, stage="promote")
+        assert promoted["current"]["x5t"] == due["certificates"][1]["x5t"]
+        shutil.copy(os.path.join(str(keys), "host1.previous.pem"), str(tmp_path / "old.pem"))
+        time.sleep(1)
+        result, diff = register(fresh_sandbox, home, [promoted["current"]])
+        assert old["alias"] in diff and old["x5t"] in diff, "the diff shows the certificate removed"
+        client_key(fresh_sandbox, home, keys, stage="prune")
+        time.sleep(1)
+    finally:
+        stop.set()
+        loop.join(120)
+    failures = [r for r in results if r[0] != 0]
+    print("exchanges during the rotation: %d, failed: %d" % (len(results), len(failures)))
+    assert len(results) >= 3 and not failures, failures[:2]
+    assert [c["alias"] for c in result["app"]["certificates"]] == [promoted["current"]["alias"]]
+    # The old key: refused, and the diagnosis names its certificate and the fix.
+    os.chmod(str(tmp_path / "old.pem"), 0o600)
+    failed, refused = run_module(env, key_options(fresh_sandbox, app, role_arn, str(tmp_path / "old.pem")))
+    assert failed and refused["error_code"] == "invalid_client" and refused["step"] == "2"
+    assert old["x5t"] in refused["msg"] and "registered on the app" in refused["msg"]
+    assert "PRIVATE KEY" not in json.dumps(refused)
