@@ -168,3 +168,38 @@ def test_rotation_while_exchanges_run_fails_none_and_the_old_key_is_then_refused
     assert failed and refused["error_code"] == "invalid_client" and refused["step"] == "2"
     assert old["x5t"] in refused["msg"] and "registered on the app" in refused["msg"]
     assert "PRIVATE KEY" not in json.dumps(refused)
+
+
+def test_site_yml_in_key_mode_stores_no_client_secret_anywhere(fresh_sandbox, tmp_path):
+    from e2e.site_support import Site, recap
+
+    site = Site(fresh_sandbox, tmp_path)
+    with open(site.vars_file, "a") as handle:
+        handle.write("oci_oidc_provider_client_auth: private_key\n")
+    inventory = os.path.join(site.directory, "inventory.ini")
+    with open(inventory, "w") as handle:
+        handle.write("[oci_aws_clients]\n" + "".join(
+            "web%d ansible_connection=local ansible_python_interpreter=%s oci_aws_client_key_dir=%s\n"
+            % (n, __import__("sys").executable, os.path.join(site.directory, "hosts", "web%d" % n)) for n in (1, 2)))
+    done = site.run("site.yml", "-i", inventory, "-vvvv")
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-3000:]
+    again = site.run("site.yml", "-i", inventory)
+    assert again.returncode == 0 and recap(again)["changed"] == 0, again.stdout[-3000:]
+    app = [a for a in fresh_sandbox_apps(fresh_sandbox) if a["displayName"] == "aws-sts-oidc"][0]
+    assert app["clientType"] == "trusted"
+    aliases = sorted(c["certAlias"] for c in app["certificates"])
+    assert [a.split("-")[0] for a in aliases] == ["controller", "web1", "web2"]
+    secret = app["clientSecret"]
+    output = done.stdout + done.stderr + again.stdout + again.stderr
+    assert secret not in output and "PRIVATE KEY" not in output
+    assert not os.path.exists(site.secret_file)
+    key_files = []
+    for root, _dirs, files in os.walk(site.directory):
+        for name in files:
+            path = os.path.join(root, name)
+            data = open(path, "rb").read()
+            assert secret.encode() not in data, path
+            if b"PRIVATE KEY" in data:
+                key_files.append(os.path.relpath(path, site.directory))
+    assert sorted(key_files) == ["home/.config/multicloud.oci_aws/keys/controller.pem", "hosts/web1/web1.pem",
+                                 "hosts/web2/web2.pem"], key_files
