@@ -22,7 +22,6 @@ import base64
 import datetime
 import hashlib
 import json
-import os
 import secrets
 import time
 import urllib.parse as urllib_parse
@@ -231,7 +230,6 @@ class PrivateKeyAuth:
     def describe(self):
         return "the client assertion of client_id %s signed by client_private_key_file %s (certificate %s)" % (
             self.client_id, self.key_path, self.names())
-
 
 
 # The local clock may differ from the domain's by this much before it is named as the cause.

@@ -159,11 +159,13 @@ class ExchangeSpec:
         if keyed:
             alias = options.get("client_certificate_alias")
             if alias is not None:
-                check_pattern(alias, "client_certificate_alias", _CLIENT_ID, "the certAlias of the certificate on the "
-                                                                              "app: printable ASCII, no spaces")
+                check_pattern(alias, "client_certificate_alias", _CLIENT_ID,
+                              "the certAlias of the certificate on the app: printable ASCII, no spaces")
             # The assertion's audience is the domain: domain_url, else the origin of token_url.
-            audience_url = domain.origin if domain is not None else parse_https_url(token_url, "token_url",
-                                                                                     allow_path=True).origin
+            if domain is not None:
+                audience_url = domain.origin
+            else:
+                audience_url = parse_https_url(token_url, "token_url", allow_path=True).origin
             extra["client_auth"] = PrivateKeyAuth(client_id, options.get("client_private_key_file"), audience_url,
                                                   certificate_path=options.get("client_certificate_file"), alias=alias)
             client_secret = None

@@ -31,7 +31,6 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
 
 try:
     from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
     HAS_CRYPTOGRAPHY = True
 except ImportError:  # pragma: no cover
