@@ -75,8 +75,10 @@ options:
         with the options of this task, whenever the AWS CLI or an SDK needs them.
       - Writes, in O(credential_process_dir), a runner (this collection's exchange code as a Python zip application, run
         with the interpreter of this task) and a settings file holding the options; both 0600.
-        The settings file holds the client secret.
-      - Needs a token source that can be renewed, O(client_id) and O(client_secret) or O(token_file).
+        The settings file holds the client secret; with O(client_private_key_file) it holds only the key's path, and
+        the key stays in its own file on this host.
+      - Needs a token source that can be renewed, O(client_id) with O(client_secret) or O(client_private_key_file), or
+        O(token_file).
       - Must differ from O(credentials_profile) (keys in the shared credentials file would be used first).
       - A profile name is 1 to 128 letters, digits and C(_.+=,@:/-); spaces, brackets and line breaks are refused.
     type: str
