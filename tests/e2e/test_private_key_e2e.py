@@ -203,3 +203,56 @@ def test_site_yml_in_key_mode_stores_no_client_secret_anywhere(fresh_sandbox, tm
                 key_files.append(os.path.relpath(path, site.directory))
     assert sorted(key_files) == ["home/.config/multicloud.oci_aws/keys/controller.pem", "hosts/web1/web1.pem",
                                  "hosts/web2/web2.pem"], key_files
+
+
+def test_site_yml_rotation_stages_while_exchanges_run_fail_none(fresh_sandbox, tmp_path):
+    """The three rotation runs of site.yml (present with max_key_age, promote, prune) while a loop of full exchanges
+    (token with web1's key file read anew each time, then STS) runs beside them."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.client_key import ClientKey
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+    from e2e.site_support import ROLE_NAME, Site
+
+    site = Site(fresh_sandbox, tmp_path)
+    with open(site.vars_file, "a") as handle:
+        handle.write("oci_oidc_provider_client_auth: private_key\noci_aws_federation_max_key_age: 90\n")
+    web1 = os.path.join(site.directory, "hosts", "web1")
+    ClientKey(web1, "web1", now=time.time() - 100 * 86400).run()  # a key made 100 days ago
+    inventory = os.path.join(site.directory, "inventory.ini")
+    with open(inventory, "w") as handle:
+        handle.write("[oci_aws_clients]\nweb1 ansible_connection=local ansible_python_interpreter=%s "
+                     "oci_aws_client_key_dir=%s\n" % (__import__("sys").executable, web1))
+    # The first run: web1's old key is due, so its next key is made and both are registered.
+    first = site.run("site.yml", "-i", inventory)
+    assert first.returncode == 0, first.stdout[-4000:]
+    app = [a for a in fresh_sandbox_apps(fresh_sandbox) if a["displayName"] == "aws-sts-oidc"][0]
+    options = dict(domain_url=fresh_sandbox.domain_url, client_id=app["name"], role_arn="arn:aws:iam::%s:role/%s" % (
+        fresh_sandbox.account_id, ROLE_NAME), client_private_key_file=os.path.join(web1, "web1.pem"),
+        cert_bundle=fresh_sandbox.ca_bundle, endpoint_url=fresh_sandbox.aws_endpoint, aws_ca_bundle=fresh_sandbox.ca_bundle,
+        region=fresh_sandbox.env["AWS_REGION"], duration_seconds=900)
+    results, stop = [], threading.Event()
+
+    def exchanges():
+        while not stop.is_set():
+            try:
+                Exchange(ExchangeSpec.from_options(OptionAdapter.from_dict(options))).run()
+                results.append(None)
+            except Exception as exc:  # pylint: disable=broad-except
+                results.append(getattr(exc, "msg", repr(exc))[:300])
+
+    loop = threading.Thread(target=exchanges)
+    loop.start()
+    try:
+        for stage in ("promote", "prune"):
+            done = site.run("site.yml", "-i", inventory, "-e", "oci_aws_federation_key_stage=" + stage)
+            assert done.returncode == 0, (stage, done.stdout[-4000:])
+    finally:
+        stop.set()
+        loop.join(120)
+    failures = [r for r in results if r is not None]
+    print("site.yml rotation: %d exchanges, %d failed" % (len(results), len(failures)))
+    assert len(results) >= 3 and not failures, failures[:2]
+    app = [a for a in fresh_sandbox_apps(fresh_sandbox) if a["displayName"] == "aws-sts-oidc"][0]
+    assert len([c for c in app["certificates"] if c["certAlias"].startswith("web1-")]) == 1
+    assert sorted(os.listdir(web1)) == ["web1.pem"]
