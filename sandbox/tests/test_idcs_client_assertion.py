@@ -204,3 +204,12 @@ def test_secret_and_assertion_together_refused(client):
                                    "client_assertion_type": ASSERTION_TYPE, "client_assertion": client.assertion()},
                              verify=client.domain.sandbox.ca_bundle, timeout=10)
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
+
+
+def test_date_header_follows_the_domains_clock(client, fresh_sandbox):
+    from email.utils import parsedate_to_datetime
+    fresh_sandbox.shift_clock(600)
+    response = client.token()
+    assert refused(response), "the assertion expired by the domain's clock"
+    offset = parsedate_to_datetime(response.headers["Date"]).timestamp() - time.time()
+    assert 590 <= offset <= 610

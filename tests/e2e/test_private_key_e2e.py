@@ -256,3 +256,14 @@ def test_site_yml_rotation_stages_while_exchanges_run_fail_none(fresh_sandbox, t
     app = [a for a in fresh_sandbox_apps(fresh_sandbox) if a["displayName"] == "aws-sts-oidc"][0]
     assert len([c for c in app["certificates"] if c["certAlias"].startswith("web1-")]) == 1
     assert sorted(os.listdir(web1)) == ["web1.pem"]
+
+
+def test_a_host_clock_behind_the_domains_is_named_as_the_cause(fresh_sandbox, home):
+    keys = home / "keys"
+    key, app, role_arn, _output = setup(fresh_sandbox, home, keys)
+    fresh_sandbox.shift_clock(600)  # the domain's clock 10 minutes ahead: the host's assertion has expired there
+    failed, refused = run_module(ansible_env(fresh_sandbox, home), key_options(fresh_sandbox, app, role_arn,
+                                                                               key["private_key_file"]))
+    assert failed and refused["step"] == "6" and refused["error_code"] == "invalid_client"
+    assert "s ahead of this host's" in refused["msg"] and "NTP" in refused["msg"]
+    assert 590 <= refused["clock_offset"] <= 610
