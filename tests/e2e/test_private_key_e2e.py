@@ -11,6 +11,7 @@ import threading
 import time
 
 import boto3
+import pytest
 
 from e2e.exchange_support import LOOKUP, ansible_env, run_module, run_named_module, run_playbook
 from e2e.test_exchange_e2e import s3_roundtrip
@@ -267,3 +268,56 @@ def test_a_host_clock_behind_the_domains_is_named_as_the_cause(fresh_sandbox, ho
     assert failed and refused["step"] == "6" and refused["error_code"] == "invalid_client"
     assert "s ahead of this host's" in refused["msg"] and "NTP" in refused["msg"]
     assert 590 <= refused["clock_offset"] <= 610
+
+
+def _keyed_app(sandbox, tmp_path, client_type="trusted"):
+    """The manual procedure's federation, its app given one certificate by the admin API; (federation, pair)."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.client_key import ClientKey
+    from oci_aws_sandbox.procedure import Federation
+
+    federation = Federation(sandbox).build()
+    _changed, pair = ClientKey(str(tmp_path / "keys"), "host1").run()
+    federation.procedure._admin("PATCH", "/admin/v1/Apps/" + federation.procedure.app["id"], {
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [
+            {"op": "replace", "path": "clientType", "value": client_type},
+            {"op": "add", "path": "certificates", "value": [
+                {"certAlias": pair["current"]["alias"], "x509Base64Certificate": pair["current"]["x509_base64"]}]}]})
+    return federation, pair
+
+
+def _exchange(sandbox, federation, **key_options_):
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+
+    options = federation.options(client_secret=None, cert_bundle=sandbox.ca_bundle, endpoint_url=sandbox.aws_endpoint,
+                                 aws_ca_bundle=sandbox.ca_bundle, region=sandbox.env["AWS_REGION"], **key_options_)
+    return Exchange(ExchangeSpec.from_options(OptionAdapter.from_dict(options))).run()
+
+
+@pytest.mark.parametrize("switches", [
+    {},
+    {"client_assertion_audience_lenient": True},
+    {"client_assertion_requires_trusted_client": False, "client_assertion_requires_jti": False},
+])
+def test_the_collection_works_under_each_reading_of_the_docs(fresh_sandbox, tmp_path, switches):
+    """The open details (aud form, trusted or confidential client, jti) in either answer: the same assertion works."""
+    fresh_sandbox.configure(oci=switches)
+    client_type = "confidential" if switches.get("client_assertion_requires_trusted_client") is False else "trusted"
+    federation, pair = _keyed_app(fresh_sandbox, tmp_path, client_type)
+    assert _exchange(fresh_sandbox, federation, client_private_key_file=pair["private_key_file"]).access_key
+
+
+def test_a_key_you_provide_named_by_alias_or_by_a_certificate_file(fresh_sandbox, tmp_path):
+    """A key file without its certificate: kid (client_certificate_alias) alone, or x5t from client_certificate_file."""
+    federation, pair = _keyed_app(fresh_sandbox, tmp_path)
+    with open(pair["private_key_file"]) as handle:
+        text = handle.read()
+    key_only, cert_only = tmp_path / "key.pem", tmp_path / "cert.pem"
+    key_only.write_text(text.split("-----BEGIN CERTIFICATE-----")[0])
+    os.chmod(str(key_only), 0o600)
+    cert_only.write_text(pair["current"]["certificate"])
+    assert _exchange(fresh_sandbox, federation, client_private_key_file=str(key_only),
+                     client_certificate_alias=pair["current"]["alias"]).access_key
+    assert _exchange(fresh_sandbox, federation, client_private_key_file=str(key_only),
+                     client_certificate_file=str(cert_only)).access_key

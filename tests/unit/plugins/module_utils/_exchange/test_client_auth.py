@@ -100,7 +100,7 @@ def test_each_attempt_signs_a_new_assertion_and_no_secret_is_sent(pair):
     ("neither_alias_nor_certificate", "client_certificate_alias"),
 ])
 def test_bad_keys_are_refused_naming_the_option(pair, tmp_path, defect, option):
-    key, _cert, key_file, cert_file = pair
+    _key, _cert, key_file, _cert_file = pair
     kwargs = dict(alias="key1")
     if defect == "group_readable":
         os.chmod(key_file, 0o640)
