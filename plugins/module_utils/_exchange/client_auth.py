@@ -64,8 +64,12 @@ def thumbprint(der):
     return b64url(hashlib.sha1(der).digest())  # nosec - x5t is SHA-1 by definition (RFC 7515 section 4.1.7)
 
 
-def load_private_key(path, option="client_private_key_file"):
-    """The RSA private key in the PEM file ``path`` (checked by :func:`private_file`); else OptionError naming ``option``."""
+def load_key_file(path, option="client_private_key_file"):
+    """``(key, certificate or None)`` from ONE read of the PEM file ``path`` (checked by :func:`private_file`).
+
+    One read, so that a key file replaced meanwhile (``oci_client_key`` promoting a new key by a
+    rename) never gives the old key with the new certificate. Else OptionError naming ``option``.
+    """
     _need_cryptography(option)
     path = private_file(path, option, "the client's private key")
     with open(path, "rb") as handle:
@@ -76,7 +80,19 @@ def load_private_key(path, option="client_private_key_file"):
         # No detail of the parser: it may quote the file.
         raise OptionError(option, "%s %s is not an unencrypted PEM private key: %s" % (option, path, KEY_FIX))
     check_rsa_key(key, option, path)
-    return key
+    certificate = None
+    if b"-----BEGIN CERTIFICATE-----" in data:
+        try:
+            certificate = x509.load_pem_x509_certificate(data)
+        except ValueError:
+            raise OptionError(option, "%s %s holds a certificate that is not a PEM X.509 certificate: %s"
+                              % (option, path, KEY_FIX))
+    return key, certificate
+
+
+def load_private_key(path, option="client_private_key_file"):
+    """The RSA private key in the PEM file ``path``; else OptionError naming ``option``."""
+    return load_key_file(path, option)[0]
 
 
 def check_rsa_key(key, option, where):
@@ -101,14 +117,6 @@ def load_certificate(path, option="client_certificate_file"):
         return x509.load_pem_x509_certificate(data)
     except ValueError:
         raise OptionError(option, "%s %s is not a PEM X.509 certificate: %s" % (option, path, KEY_FIX))
-
-
-def _holds_certificate(path):
-    try:
-        with open(path, "rb") as handle:
-            return b"-----BEGIN CERTIFICATE-----" in handle.read(65536)
-    except (IOError, OSError):
-        return False  # load_private_key names the problem
 
 
 def same_key(private_key, certificate):
@@ -154,7 +162,8 @@ class PrivateKeyAuth:
 
     def __init__(self, client_id, key_path, domain_url, certificate_path=None, alias=None, lifetime=ASSERTION_LIFETIME,
                  clock=time.time):
-        if certificate_path is None and _holds_certificate(key_path):
+        self._key, embedded = load_key_file(key_path)
+        if certificate_path is None and embedded is not None:
             certificate_path = key_path  # oci_client_key's file: the key and its certificate together
         if certificate_path is None and alias is None:
             raise OptionError("client_certificate_alias", "client_private_key_file needs client_certificate_alias (the "
@@ -164,13 +173,13 @@ class PrivateKeyAuth:
                                                           "certificate too (as oci_client_key makes it)")
         self.client_id = client_id
         self.key_path = key_path
-        self._key = load_private_key(key_path)
         self.alias = alias
         self.certificate_path = certificate_path
         self.certificate = None
         self.x5t = None
         if certificate_path is not None:
-            self.certificate = load_certificate(certificate_path)
+            # The key's own file is not read again: its certificate came with the key, from the same read.
+            self.certificate = embedded if certificate_path == key_path else load_certificate(certificate_path)
             if not same_key(self._key, self.certificate):
                 raise OptionError("client_certificate_file", "client_certificate_file %s is not the certificate of the "
                                                              "key in client_private_key_file %s: give the pair made "

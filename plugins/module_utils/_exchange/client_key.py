@@ -32,7 +32,7 @@ import time
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import atomic_write, check_trusted, make_private_dirs
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.client_auth import (
-    HAS_CRYPTOGRAPHY, MIN_KEY_BITS, load_certificate, load_private_key, not_after, not_before, same_key,
+    HAS_CRYPTOGRAPHY, MIN_KEY_BITS, load_certificate, load_key_file, not_after, not_before, same_key,
     thumbprint,
 )
 
@@ -107,8 +107,9 @@ class ClientKey:
     def _check_existing(self, role):
         """The certificate of the existing ``role`` file, after the key, the pair and the dates are checked."""
         path = self.file(role)
-        key = load_private_key(path, "path")
-        certificate = load_certificate(path, "path")
+        key, certificate = load_key_file(path, "path")
+        if certificate is None:
+            raise OptionError("path", "%s holds no certificate: remove the file so that a new pair is made" % path)
         if not same_key(key, certificate):
             raise OptionError("path", "%s holds a certificate that is not its key's: remove the file so that a new pair "
                                       "is made" % path)

@@ -241,3 +241,34 @@ def test_client_key_refuses_short_key_size(tmp_path):
     with pytest.raises(OptionError) as info:
         ClientKey(str(tmp_path), key_size=1024)
     assert info.value.option == "key_size"
+
+
+def test_a_key_promoted_between_reads_never_mixes_the_old_key_with_the_new_certificate(tmp_path, monkeypatch):
+    """Regression: the key file was opened once for the key and again for its certificate, so a promote (a rename)
+    in between gave the old key with the new certificate, and the exchange failed (found by the site.yml rotation
+    e2e test). Here the file is replaced by another pair after each of its opens: what is read must be one pair."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import client_auth
+
+    keys = ClientKey(str(tmp_path / "keys"), "web1", max_key_age=30, now=NOW)
+    _c, first = keys.run()
+    keys.now = NOW + 31 * 86400
+    keys.run()  # the next pair, beside the current one
+    _c, third = ClientKey(str(tmp_path / "other"), "web1").run()
+    path = first["private_key_file"]
+    upcoming = [keys.file("next"), third["private_key_file"]]
+    real_open = open
+
+    def open_then_promote(name, *args, **kwargs):
+        handle = real_open(name, *args, **kwargs)
+        if name == path and upcoming:
+            os.rename(upcoming.pop(0), path)  # a promote lands just after this open
+        return handle
+
+    monkeypatch.setattr(client_auth, "open", open_then_promote, raising=False)
+    auth = PrivateKeyAuth(CLIENT_ID, path, DOMAIN_URL)
+    assert same_pair(auth)
+
+
+def same_pair(auth):
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.client_auth import same_key
+    return same_key(auth._key, auth.certificate)  # pylint: disable=protected-access
