@@ -32,6 +32,30 @@ options:
     description:
       - The app's client secret, with O(client_id).
     type: str
+  client_private_key_file:
+    description:
+      - Authenticate the client with a private key instead of O(client_secret) (not both), the path of an unencrypted
+        PEM RSA private key of at least 2048 bits, which signs a short-lived JWT client assertion (RS256, a new C(jti)
+        for every request) sent as C(client_assertion).
+      - The file must belong to the user, be mode 0600 or stricter, and sit in directories only the user or root may
+        write. M(multicloud.oci_aws.oci_client_key) makes one where it is used.
+      - The key's certificate must be registered on the app (M(multicloud.oci_aws.oci_oidc_app) O(ignore:client_certificates)).
+      - The assertion's C(aud) is O(domain_url) (else the origin of O(token_url)), with and without a trailing slash, and
+        C(https://identity.oraclecloud.com/).
+    type: path
+    version_added: 0.2.0
+  client_certificate_file:
+    description:
+      - The PEM certificate of O(client_private_key_file); the assertion names it by its thumbprint (C(x5t)). It must hold
+        the key's public key, and is checked for expiry before each request.
+      - One of O(client_certificate_file) and O(client_certificate_alias) is needed with O(client_private_key_file).
+    type: path
+    version_added: 0.2.0
+  client_certificate_alias:
+    description:
+      - The alias (C(certAlias)) of the certificate on the app, sent as the assertion's C(kid).
+    type: str
+    version_added: 0.2.0
   scope:
     description:
       - The scope requested with the client credentials grant.
@@ -103,7 +127,8 @@ notes:
   - An answer that is not what the API documents (cut-off or non-XML STS answers, a token endpoint answering something
     other than a JSON object with an C(access_token)) fails with the endpoint, the HTTP status and what was wrong,
     never with any part of the answer, which may hold credentials.
-  - The client secret, the token and the AWS credentials are never shown in messages or warnings.
+  - The client secret, the private key, the client assertion, the token and the AWS credentials are never shown in
+    messages or warnings.
 """
 
     # For the lookup: where each option may come from on the controller (secrets never from ini). The AWS
@@ -130,6 +155,21 @@ options:
       - name: OCI_AWS_CLIENT_SECRET
     vars:
       - name: oci_aws_client_secret
+  client_private_key_file:
+    env:
+      - name: OCI_AWS_CLIENT_PRIVATE_KEY_FILE
+    vars:
+      - name: oci_aws_client_private_key_file
+  client_certificate_file:
+    env:
+      - name: OCI_AWS_CLIENT_CERTIFICATE_FILE
+    vars:
+      - name: oci_aws_client_certificate_file
+  client_certificate_alias:
+    env:
+      - name: OCI_AWS_CLIENT_CERTIFICATE_ALIAS
+    vars:
+      - name: oci_aws_client_certificate_alias
   scope:
     env:
       - name: OCI_AWS_SCOPE

@@ -200,3 +200,21 @@ def readable_file(path: str, option: str, what: str, fix: str | None = None) -> 
         raise OptionError(option, "%s %s is not a readable file: it cannot be read by this user (%s); fix its owner "
                                   "or permissions" % (option, path, what))
     return path
+
+
+def private_file(path: str, option: str, what: str) -> str:
+    """``path`` (expanded, absolute) once it is a regular file of this user that no one else may read or
+    replace: mode 0600 or stricter, every directory to it trusted (:func:`check_trusted`); else an
+    OptionError naming ``option`` (an :class:`UnsafePath` for an untrusted directory). For private keys."""
+    path = os.path.abspath(readable_file(path, option, what))
+    check_trusted(path, option)
+    info = os.stat(path)
+    if info.st_uid != os.geteuid():
+        raise OptionError(option, "%s (%s, option %s) belongs to another user (uid %d): a private key must be the "
+                                  "user's own" % (what, path, option, info.st_uid))
+    mode = stat.S_IMODE(info.st_mode)
+    if mode & 0o077:
+        raise OptionError(option, "%s (%s, option %s) may be read by %s (mode %04o): chmod 600 %s, and treat the key as "
+                                  "copied: make a new one" % (what, path, option,
+                                                              "others" if mode & 0o007 else "its group", mode, path))
+    return path

@@ -78,8 +78,10 @@ options:
         with the options of this task, whenever the AWS CLI or an SDK needs them.
       - Writes, in O(credential_process_dir), a runner (this collection's exchange code as a Python zip application, run
         with the interpreter of this task) and a settings file holding the options; both 0600.
-        The settings file holds the client secret.
-      - Needs a token source that can be renewed, O(client_id) and O(client_secret) or O(token_file).
+        The settings file holds the client secret; with O(client_private_key_file) it holds only the key's path, and
+        the key stays in its own file on this host.
+      - Needs a token source that can be renewed, O(client_id) with O(client_secret) or O(client_private_key_file), or
+        O(token_file).
       - Must differ from O(credentials_profile) (keys in the shared credentials file would be used first).
       - Needs O(duration_seconds) of at least 1800, because botocore refreshes credentials that have less than 15
         minutes left; shorter ones would be reused for less than 15 minutes (at 900 seconds, every credential read

@@ -100,9 +100,45 @@ options:
       - V(regenerate) issues a new secret on every run for an existing app and returns it in RV(client_secret).
         The previous secret stops working at once, so every client must get the new one. Use it to rotate the
         secret, or to recover a secret that was lost.
+      - V(discard) issues a new secret and throws it away, so that the secret issued before stops working and no
+        one holds a usable one. Use it once, with O(client_auth=private_key), when every client authenticates
+        with its key. V(regenerate) is refused with O(client_auth=private_key).
+      - With O(client_auth=private_key) RV(client_secret) is never returned, also not by the run that creates the app.
     type: str
-    choices: [keep, regenerate]
+    choices: [keep, regenerate, discard]
     default: keep
+  client_auth:
+    description:
+      - How the app's clients authenticate to the token endpoint.
+      - V(secret) makes a confidential client that authenticates with its client secret.
+      - V(private_key) makes a trusted client (the client type that holds certificates) that authenticates with a
+        JWT client assertion signed by a private key whose certificate is in O(client_certificates); the secret the
+        service issues is never returned (see O(secret)).
+    type: str
+    choices: [secret, private_key]
+    default: secret
+    version_added: 0.2.0
+  client_certificates:
+    description:
+      - The certificates (public) against which the identity domain verifies the clients' assertions, with
+        O(client_auth=private_key); the app's C(certificates) attribute. Not set, the app's certificates are left
+        as they are.
+      - Each element needs C(alias) (the C(certAlias), which an assertion may name as C(kid)) and C(certificate) (PEM,
+        or the base64 DER as C(x509_base64)); the elements of RV(multicloud.oci_aws.oci_client_key#module:certificates)
+        can be given as they are.
+      - RSA keys of at least 2048 bits, not expired; an alias already used on the app by another certificate is
+        refused, as is anything that holds a private key. Nothing is changed then.
+    type: list
+    elements: dict
+    version_added: 0.2.0
+  purge_client_certificates:
+    description:
+      - Remove the app's certificates that O(client_certificates) does not list. V(false) only adds.
+      - A rotation adds the new certificate in one run and removes the old one in a later run, once every client
+        signs with its new key.
+    type: bool
+    default: true
+    version_added: 0.2.0
   adopt:
     description:
       - Take over an existing app that this collection did not create (one without the tag
@@ -282,12 +318,20 @@ app:
       type: list
       elements: dict
       version_added: 0.2.0
+    certificates:
+      description:
+        - The app's certificates, each with C(alias), C(sha1_thumbprint), C(x5t) and C(not_after); never a
+          certificate body or a key.
+      type: list
+      elements: dict
+      version_added: 0.2.0
 """
 
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import connect, connection_options, oci_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.certificates import CLIENT_AUTH_MODES
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.app import (
     DEFAULT_AUDIENCE, DEFAULT_SCOPES, SECRET_POLICIES, AppManager, AppSpec
 )
@@ -307,6 +351,9 @@ def argument_spec():
         access_token_expiry=dict(type="int", no_log=False),
         active=dict(type="bool", default=True),
         secret=dict(type="str", default="keep", choices=list(SECRET_POLICIES), no_log=False),
+        client_auth=dict(type="str", default="secret", choices=list(CLIENT_AUTH_MODES)),
+        client_certificates=dict(type="list", elements="dict", no_log=False),
+        purge_client_certificates=dict(type="bool", default=True),
         adopt=dict(type="bool", default=False),
         state=dict(type="str", default="present", choices=["present", "absent"]),
     )

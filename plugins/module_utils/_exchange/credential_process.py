@@ -83,7 +83,8 @@ class ProcessProfile:
                     if duration <= BOTOCORE_ADVISORY_REFRESH else "", MIN_PROCESS_DURATION, DEFAULT_DURATION))
         if options.get("token") is not None:
             raise OptionError("token", "credential_process_profile needs a token source that can be renewed "
-                                       "(client_id and client_secret, or token_file): a token given in token expires")
+                                       "(client_id and client_secret or client_private_key_file, or token_file): a token given "
+                                       "in token expires")
         # The directory goes into the profile's credential_process line (one line of the config file,
         # split by botocore with shlex.split): quoted as a whole, it may hold spaces and quotes, never a
         # line break, which would end the line and start new sections.

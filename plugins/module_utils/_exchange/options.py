@@ -36,7 +36,13 @@ TOKEN = (
     Option("token", no_log=True, key="digest", process=False),
     Option("token_file", type="path", no_log=False, key="file_digest"),
     Option("cert_bundle", type="path", env=("OCI_ANSIBLE_CERT_BUNDLE",)),
+    # Private-key client authentication (client_auth.py), the alternative to client_secret: the paths and
+    # the alias only; the key stays in its file on this host.
+    Option("client_private_key_file", type="path", no_log=False, key="token"),
+    Option("client_certificate_file", type="path", no_log=False, key="token"),
+    Option("client_certificate_alias", no_log=False, key="token"),
 )
+KEY_OPTIONS = ("client_private_key_file", "client_certificate_file", "client_certificate_alias")
 CHECK = (
     Option("audience", default=DEFAULT_AUDIENCE, key="token"),
     Option("issuer", key="token"),

@@ -15,6 +15,7 @@ import typing as t
 import re
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection, CONNECTION_OPTIONS
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import ClientCredentials, FileToken, GivenToken
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.client_auth import PrivateKeyAuth
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (
     DEFAULT_AUDIENCE, SCOPE, check_audience, check_pattern, check_secret_text, scope_for
 )
@@ -29,7 +30,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import (
     parse_https_url,
     port_warning,
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import DEFAULT_DURATION, DEFAULT_SESSION_NAME, _integer, _text
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import (
+    DEFAULT_DURATION, DEFAULT_SESSION_NAME, KEY_OPTIONS, _integer, _text
+)
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import check_ca_bundle
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import check_identity_policy, parse_document, to_json
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import check_policy_arn
@@ -119,6 +122,15 @@ class ExchangeSpec:
     @staticmethod
     def _token_source(options, domain, audience, retrier, post):
         given = [name for name in ("client_id", "token", "token_file") if options.get(name) is not None]
+        keyed = [name for name in KEY_OPTIONS if options.get(name) is not None]
+        if keyed and options.get("client_secret") is not None:
+            raise OptionError(keyed[0], "give client_secret or %s, not both: the app's client authenticates with its "
+                                        "secret or with its private key" % keyed[0])
+        if keyed and "client_id" not in given:
+            raise OptionError("client_id", "%s is given without client_id: give the app's client ID too" % keyed[0])
+        if keyed and options.get("client_private_key_file") is None:
+            raise OptionError("client_private_key_file", "%s is given without client_private_key_file: give the path "
+                                                         "of the client's private key" % keyed[0])
         if options.get("client_secret") is not None and "client_id" not in given:
             raise OptionError("client_id", "client_secret is given without client_id: give both (the app's client ID "
                                            "and secret), or token or token_file")
@@ -138,9 +150,11 @@ class ExchangeSpec:
         client_id = check_pattern(options.get("client_id"), "client_id", _CLIENT_ID,
                                   "the app's client ID: 1 to 255 printable ASCII characters, no spaces or line breaks")
         client_secret = options.get("client_secret")
-        if not isinstance(client_secret, str) or not client_secret:
-            raise OptionError("client_secret", "client_secret is required with client_id: the app's client secret")
-        check_secret_text(client_secret, "client_secret")
+        if not keyed and (not isinstance(client_secret, str) or not client_secret):
+            raise OptionError("client_secret", "client_secret is required with client_id: the app's client secret "
+                                               "(or client_private_key_file, to authenticate with a private key)")
+        if not keyed:
+            check_secret_text(client_secret, "client_secret")
         token_url = _text(options, "token_url")
         url_option = "token_url"
         if token_url is not None:
@@ -156,6 +170,19 @@ class ExchangeSpec:
                                              "ASCII characters without quotes or backslashes, such as %s"
                       % scope_for(DEFAULT_AUDIENCE))
         extra = dict(post=post) if post else {}
+        if keyed:
+            alias = options.get("client_certificate_alias")
+            if alias is not None:
+                check_pattern(alias, "client_certificate_alias", _CLIENT_ID,
+                              "the certAlias of the certificate on the app: printable ASCII, no spaces")
+            # The assertion's audience is the domain: domain_url, else the origin of token_url.
+            if domain is not None:
+                audience_url = domain.origin
+            else:
+                audience_url = parse_https_url(token_url, "token_url", allow_path=True).origin
+            extra["client_auth"] = PrivateKeyAuth(client_id, options.get("client_private_key_file"), audience_url,
+                                                  certificate_path=options.get("client_certificate_file"), alias=alias)
+            client_secret = None
         return ClientCredentials(token_url, client_id, client_secret, scope, audience, cert_bundle=cert_bundle,
                                  retrier=retrier, url_option=url_option, **extra)
 

@@ -27,6 +27,7 @@ import http.client as http_client
 import json
 import re
 import socket
+import time
 import urllib.error as urllib_error
 import urllib.parse as urllib_parse
 
@@ -38,6 +39,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._http import (
     AnswerTooLarge, MAX_ANSWER_BYTES, TOKEN_TIMEOUT, https_post, tls_failure, tls_refusal
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint, FIX_APP
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.client_auth import SecretAuth, key_refusal
 
 # STS API model: WebIdentityToken is 4 to 20000 characters.
 MIN_TOKEN_LENGTH, MAX_TOKEN_LENGTH = 4, 20000
@@ -190,11 +192,13 @@ class ClientCredentials(TokenSource):
     renewable = True
 
     def __init__(self, token_url, client_id, client_secret, scope, audience, cert_bundle=None, retrier=None,
-                 post=https_post, url_option="token_url"):
+                 post=https_post, url_option="token_url", client_auth=None, clock=time.time):
         super().__init__()
         self.token_url = token_url
         self.client_id = client_id
-        self._secret = client_secret
+        # How the client authenticates (client_auth.py): its secret, or an assertion signed by its key.
+        self.client_auth = client_auth or SecretAuth(client_id, client_secret)
+        self.clock = clock
         self.scope = scope
         self.audience = audience
         self.cert_bundle = cert_bundle
@@ -204,19 +208,18 @@ class ClientCredentials(TokenSource):
         self.url_option = url_option
 
     def _obtain(self):
-        quote = urllib_parse.quote_plus
-        # RFC 6749 section 2.3.1: both are form-encoded before they are joined for HTTP Basic.
-        basic = base64.b64encode(("%s:%s" % (quote(self.client_id), quote(self._secret))).encode("utf-8")).decode("ascii")
-        body = urllib_parse.urlencode({"grant_type": "client_credentials", "scope": self.scope}).encode("ascii")
-        headers = {
-            "Authorization": "Basic " + basic,
-            "Content-Type": "application/x-www-form-urlencoded;charset=UTF-8",
-            "Accept": "application/json",
-        }
         endpoint = "the token endpoint %s" % self.token_url
+        check_validity = getattr(self.client_auth, "check_validity", None)
+        if check_validity is not None:
+            check_validity(self.clock())
 
         def once():
             timeout = self.retrier.attempt_timeout(TOKEN_TIMEOUT, endpoint)
+            # Made again for every attempt: a client assertion is used once (its jti).
+            form = {"grant_type": "client_credentials", "scope": self.scope}
+            headers = {"Content-Type": "application/x-www-form-urlencoded;charset=UTF-8", "Accept": "application/json"}
+            self.client_auth.apply(form, headers)
+            body = urllib_parse.urlencode(form).encode("ascii")
             status, answer_headers, content = self._post(self.token_url, body, headers, self.cert_bundle, timeout=timeout)
             if status in TRANSIENT_STATUS:
                 raise _HttpAnswer(status, parse_retry_after(answer_headers.get("Retry-After") if answer_headers else None))
@@ -276,6 +279,8 @@ class ClientCredentials(TokenSource):
         said = "%s%s" % (error or "HTTP %d" % status, (": " + str(answer.get("error_description"))[:300])
                          if error and answer.get("error_description") else "")
         details = dict(endpoint=self.token_url, status=status, error_code=error or None)
+        if error == "invalid_client" and self.client_auth.mode == "private_key":
+            return key_refusal(self.client_auth, said, headers, self.clock(), **details)
         if error == "invalid_client":
             return Breakpoint(
                 "2", "the identity domain refused client_id %s and its secret (%s): check client_id and client_secret. "

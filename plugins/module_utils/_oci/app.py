@@ -22,6 +22,9 @@ import re
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, ServiceError, typed
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.domain import APP_SCHEMA
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.certificates import (
+    CLIENT_TYPE, certificate_ops, certificates_view, check_client_auth
+)
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._ownership import MARK_KEY, MARK_VALUE, refuse_foreign
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import issuer_for_domain
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import (
@@ -30,12 +33,14 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate impor
 
 TEMPLATE = "CustomWebAppTemplateId"
 GRANT = "client_credentials"
-SECRET_POLICIES = ("keep", "regenerate")
+# discard: a new secret is issued and thrown away, so the one issued before stops working (key mode).
+SECRET_POLICIES = ("keep", "regenerate", "discard")
 DEFAULT_SCOPES = [{"value": "/", "description": "all"}]
 # What a read asks for: the managed attributes only (never the secret, which is returned by default).
 APP_ATTRIBUTES = [
     "id", "name", "displayName", "description", "active", "clientType", "isOAuthClient", "isOAuthResource",
     "audience", "secondaryAudiences", "scopes", "allowedGrants", "allowedScopes", "accessTokenExpiry",
+    "certificates",  # private-key client authentication (certificates.py)
     "tags",  # returned only on request (SDK model: returned: request); it carries the collection's mark
 ]
 MARK = dict(key=MARK_KEY, value=MARK_VALUE)
@@ -90,6 +95,7 @@ def view(app):
         access_token_expiry=app.get("accessTokenExpiry"),
         active=bool(app.get("active")),
         tags=sorted(tags, key=lambda t: (t["key"] or "", t["value"] or "")),
+        certificates=certificates_view(app),
     )
 
 
@@ -110,7 +116,8 @@ class AppSpec:
     """The app the user asked for, checked: each bad value is an :class:`OptionError` naming the option."""
 
     def __init__(self, display_name, audience=DEFAULT_AUDIENCE, scopes=None, description=None, client_id=None,
-                 access_token_expiry=None, active=True):
+                 access_token_expiry=None, active=True, client_auth="secret", client_certificates=None,
+                 purge_client_certificates=True):
         self.display_name = _check_display_name(display_name)
         self.audience = check_audience(audience)
         self.scopes = _check_scopes(DEFAULT_SCOPES if scopes is None else scopes)
@@ -118,8 +125,10 @@ class AppSpec:
         self.client_id = _check_client_id(client_id)
         self.access_token_expiry = _check_expiry(access_token_expiry)
         self.active = active
+        self.client_auth, self.certificates = check_client_auth(client_auth, client_certificates, purge_client_certificates)
 
-    OPTIONS = ("display_name", "audience", "scopes", "description", "client_id", "access_token_expiry", "active")
+    OPTIONS = ("display_name", "audience", "scopes", "description", "client_id", "access_token_expiry", "active",
+               "client_auth", "client_certificates", "purge_client_certificates")
 
     @classmethod
     def from_params(cls, params):
@@ -140,7 +149,7 @@ class AppSpec:
             display_name=self.display_name,
             description=current.get("description") if self.description is None else (self.description or None),
             client_id=self.client_id or current.get("client_id"),
-            client_type="confidential",
+            client_type=CLIENT_TYPE[self.client_auth],
             is_oauth_resource=True,
             audience=self.audience,
             secondary_audiences=[],
@@ -154,6 +163,8 @@ class AppSpec:
             # The app's own tags are left as they are; the mark is added when missing.
             tags=sorted(list(current.get("tags") or []) + ([] if marked(current.get("tags")) else [dict(MARK)]),
                         key=lambda t: (t["key"] or "", t["value"] or "")),
+            certificates=(list(current.get("certificates") or []) if self.certificates is None
+                          else self.certificates.view(current.get("certificates") or [])),
         )
 
 
@@ -217,6 +228,10 @@ class AppManager:
         self.spec = spec
         self.warn = warn
         self.secret = secret
+        if spec.client_auth == "private_key" and secret == "regenerate":
+            raise OptionError("secret", "secret=regenerate returns a client secret, which client_auth=private_key exists "
+                                        "to avoid: use secret=discard to make the secret issued before unusable, or "
+                                        "keep")
         self.check_mode = check_mode
         self.adopt = adopt
 
@@ -303,6 +318,8 @@ class AppManager:
         if self.check_mode:
             return self._result(None, {}, self.spec.view(), True)
         app, secret = self._create()
+        if self.spec.client_auth == "private_key":
+            secret = None  # issued with every confidential or trusted app; in key mode no one receives it
         try:
             self._converge(app)
         except Exception as exc:  # pylint: disable=broad-except
@@ -319,10 +336,12 @@ class AppManager:
         before = view(app)
         changed = self._converge(app)
         secret = None
-        if self.secret == "regenerate":
+        if self.secret in ("regenerate", "discard"):
             changed = True
             if not self.check_mode:
                 secret = self.client.regenerate_secret(app["id"])
+            if self.secret == "discard":
+                secret = None  # the new one is thrown away: the secret issued before no longer works
         if not changed:
             after = before
         elif self.check_mode:
@@ -383,6 +402,11 @@ class AppManager:
             changed = True
             if not self.check_mode:
                 self.client.patch_app(app_id, definition)
+        certificates = certificate_ops(app, self.spec.certificates)  # after the client type: trusted first
+        if certificates:
+            changed = True
+            if not self.check_mode:
+                self.client.patch_app(app_id, certificates)
         if current["allowed_scopes"] != desired["allowed_scopes"]:
             changed = True
             if not self.check_mode:

@@ -62,6 +62,12 @@ def url_of(host, port):
 
 class _Handler(WSGIRequestHandler):
     protocol_version = "HTTP/1.1"
+    clock = None  # the sandbox's clock (set per sandbox): the Date header follows it, as a real origin's follows its own
+
+    def date_time_string(self, timestamp=None):
+        if timestamp is None and self.clock is not None:
+            timestamp = self.clock.now()
+        return super().date_time_string(timestamp)
 
     def log_request(self, code="-", size="-"):
         logging.getLogger("sandbox.http").debug("%s %s %s", self.command, self.path, code)
@@ -95,7 +101,7 @@ class Sandbox:
 
     def _bind(self, port, tls):
         server = make_server(
-            HOST, port, _placeholder, threaded=True, request_handler=_Handler,
+            HOST, port, _placeholder, threaded=True, request_handler=type("Handler", (_Handler,), {"clock": self.clock}),
             ssl_context=self._tls_context() if tls else None,
         )
         server.daemon_threads = True

@@ -23,6 +23,7 @@ import re
 import secrets
 import uuid
 
+from .client_assertion import normalise_certificates
 from .errors import ScimError, bad_request, missing_attributes, not_found
 from .schema import APP_SCHEMA, APP_URN, PATCH_OP_URN, SECRET_REGENERATOR_URN, STATUS_CHANGER_URN
 from .scim import apply_patch, check_if_match, check_replacement, require_schema
@@ -106,6 +107,7 @@ class AppRegistry:
                 raise ScimError(409, "An App with name %s already exists." % app["name"], "uniqueness")
         self._compute_scopes(app)
         self._resolve_allowed_scopes(app, creating)
+        normalise_certificates(app)
         if app.get("clientType") in SECRET_CLIENT_TYPES and not app.get("clientSecret"):
             app["clientSecret"] = str(uuid.uuid4())
 

@@ -54,6 +54,7 @@ from werkzeug.wrappers import Request, Response
 from . import httpsig
 from .apps import AppRegistry
 from .errors import OAuthError, ScimError, bad_request
+from . import client_assertion
 from .oauth import TokenIssuer, discovery_document, discovery_issuer, signing_jwks
 from .schema import APP_SCHEMA, SEARCH_REQUEST_URN, SETTINGS_SCHEMA
 from .scim import list_response, parse_attribute_sets, project, require_schema
@@ -91,6 +92,7 @@ class IdentityDomain:
         "discovery_issuer_follows_settings": True,
         "settings_issuer_absent_until_set": False,
         "create_honours_retry_token": False,
+        **client_assertion.OPTIONS,
     }
 
     def __init__(self, *, domain_id, base_url, keys, api_keys, clock):
@@ -113,6 +115,7 @@ class IdentityDomain:
             self.apps = AppRegistry(self)
             self.settings = DomainSettings(self)
             self.tokens = TokenIssuer(self)
+            self.assertions = client_assertion.AssertionVerifier(self)
             self.retry_tokens = {}  # opc-retry-token -> (time, request digest, response body, location)
 
     def timestamp(self):

@@ -144,11 +144,16 @@ class TokenIssuer:
 
     def issue(self, form, authorization):
         """The token response for a form-encoded request, or an `OAuthError`."""
-        client_id, secret = client_credentials(form, authorization)
-        client = self.domain.apps.by_client_id(client_id)
-        known = client.get("clientSecret", "") if client else ""
-        if not known or not secrets.compare_digest(known.encode(), secret.encode()):
-            raise _invalid_client()
+        if form.get("client_assertion") is not None or form.get("client_assertion_type") is not None:
+            if authorization:
+                raise OAuthError(400, "invalid_request", "The client must use only one authentication method.")
+            client = self.domain.assertions.authenticate(form)  # client_assertion.py
+        else:
+            client_id, secret = client_credentials(form, authorization)
+            client = self.domain.apps.by_client_id(client_id)
+            known = client.get("clientSecret", "") if client else ""
+            if not known or not secrets.compare_digest(known.encode(), secret.encode()):
+                raise _invalid_client()
         if not client.get("active") or not client.get("isOAuthClient"):
             raise _invalid_client()
         grant_type = form.get("grant_type")

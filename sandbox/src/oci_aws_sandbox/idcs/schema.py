@@ -109,6 +109,15 @@ APP_TAGS = _table("""
     value  string  readWrite  default  required
 """)
 
+# SDK `app_certificates.py` (model AppCertificates); the App attribute has idcsCompositeKey [certAlias].
+APP_CERTIFICATES = _table("""
+    certAlias              string  readWrite  always   required
+    x509Base64Certificate  string  readWrite  default
+    sha1Thumbprint         string  readOnly   default
+    kid                    string  readOnly   default
+    x5t                    string  readOnly   default
+""")
+
 GRANT_TYPES = (
     "authorization_code", "implicit", "password", "client_credentials", "refresh_token",
     "urn:ietf:params:oauth:grant-type:jwt-bearer", "urn:ietf:params:oauth:grant-type:saml2-bearer",
@@ -232,6 +241,7 @@ APP = _table(COMMON + """
     "allowedScopes": APP_ALLOWED_SCOPES,
     "basedOnTemplate": APP_BASED_ON_TEMPLATE,
     "tags": APP_TAGS,
+    "certificates": APP_CERTIFICATES,
 }, enums={
     "clientType": ("confidential", "public", "trusted"),
     "trustScope": ("Explicit", "Account", "Tags", "Default"),
