@@ -55,6 +55,8 @@ class _Attempts:
 
     def __init__(self):
         self.token = None
+        # How many attempts in a row sent this token: one that aged while the exchange waited is renewed again.
+        self.uses = 0
         self.renew = False
         self.renewed_after_expiry = False
 
@@ -93,13 +95,16 @@ class Exchange:
 
         def once():
             now = self._clock()
-            attempts.token = source.current(now)
+            token = source.current(now)
+            attempts.uses = attempts.uses + 1 if token is attempts.token else 1
+            attempts.token = token
             spec.expectations.check(attempts.token, now)
             return sts.client.assume_role_with_web_identity(WebIdentityToken=attempts.token.raw, **params)
 
         def classify(exc):
             transient = transient_failure(exc, IDP_UNREACHABLE)
-            if transient is None and source.renewable and not attempts.renewed_after_expiry and _code(exc) == EXPIRED:
+            if transient is None and source.renewable and _code(exc) == EXPIRED and (
+                    not attempts.renewed_after_expiry or attempts.uses > 1):
                 attempts.renew = True
                 return Transient("%s (the token is fetched again)" % EXPIRED)
             return transient
