@@ -101,7 +101,7 @@ def test_site_with_a_trust_for_another_client_fails_fast_under_propagation(fresh
     assert "still refused after" not in done.stdout, "it waited for propagation"
     with open(times) as handle:
         entries = [yaml.safe_load(line) for line in handle]
-    verification = [seconds for name, status, seconds in entries if name.startswith("Get credentials through")]
+    verification = [seconds for name, status, seconds in entries if "Get credentials through" in name]
     assert verification and verification[0] < 30, entries  # well under the 300 s bound
 
 
