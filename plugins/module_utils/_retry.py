@@ -234,13 +234,14 @@ class PropagationWait:
     :meth:`call` runs ``func()`` again while ``explains(exc)`` says that propagation explains its
     failure; :meth:`until` polls ``probe()`` until it is true. Waits grow exponentially with jitter
     (attempt ``n`` waits ``uniform(c/2, c)`` with ``c = min(max_delay, base_delay * 2**(n-1))``: half
-    of each wait is jitter, and none is near zero, since a change takes seconds to propagate). No
+    of each wait is jitter, and none is near zero, since a change takes seconds to propagate; the 4 s cap
+    keeps the overshoot past the moment the change shows under 4 s, for one cheap read more). No
     wait goes past ``seconds`` after the first attempt, nor past the ``deadline``: the last attempt
     is made at the bound. ``retries`` and ``waited`` say what was spent; ``exhausted`` that the
     bound was reached without success.
     """
 
-    def __init__(self, seconds=DEFAULT_PROPAGATION_TIMEOUT, base_delay=0.5, max_delay=8.0, sleep=time.sleep,
+    def __init__(self, seconds=DEFAULT_PROPAGATION_TIMEOUT, base_delay=0.5, max_delay=4.0, sleep=time.sleep,
                  monotonic=time.monotonic, uniform=random.uniform, deadline=None):
         self.seconds = seconds
         self.base_delay = base_delay

@@ -153,8 +153,8 @@ class Federation:
 
         if not self.propagation.until(probe, "IAM's reads do not show the change to %s yet" % what) and self._warn:
             self._warn("IAM's reads do not show the change to %s yet after %.0f s (%s): STS may refuse it for a "
-                       "while, and a run made now may repeat the change" % (what, self.propagation.waited,
-                                                                          PROPAGATION_OPTION))
+                       "while, and a run made now may repeat the change"
+                       % (what, self.propagation.waited, PROPAGATION_OPTION))
 
     def _gone(self, find, what):
         """After this run deleted ``what``: wait until IAM's reads no longer show it; warn at the bound."""

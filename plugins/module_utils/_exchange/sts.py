@@ -117,6 +117,7 @@ class Exchange:
         endpoint = sts.endpoint("assume_role_with_web_identity")
         url = getattr(sts, "url", None)
         where = "AWS %s at %s" % (endpoint, url) if url else "AWS %s" % endpoint
+
         def exchange():
             return sts.retrier.call(once, classify, endpoint, on_retry=on_retry, url=url)
 

@@ -47,8 +47,8 @@ def test_waits_grow_with_jitter_and_stop_at_the_bound():
     func, state = failing(100)
     with pytest.raises(Refused):
         waiter.call(func, lambda exc: "lag")
-    # ceilings 0.5, 1, 2, 4, 8, 8...; the last wait is cut to end at the bound, then one last attempt.
-    assert clock.sleeps[:5] == [0.5, 1.0, 2.0, 4.0, 8.0]
+    # ceilings 0.5, 1, 2, 4, 4...; the last wait is cut to end at the bound, then one last attempt.
+    assert clock.sleeps[:6] == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
     assert sum(clock.sleeps) == pytest.approx(20)
     assert waiter.exhausted and waiter.retries == len(clock.sleeps) and state["calls"] == waiter.retries + 1
     assert waiter.summary() == {"retries": waiter.retries, "waited": 20.0}
