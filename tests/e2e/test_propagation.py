@@ -228,3 +228,29 @@ def test_a_token_file_that_sts_calls_too_old_fails_saying_so(fresh_sandbox, tmp_
     assert failed and result["step"] == "6", output
     assert "too old" in result["msg"] and "expired" not in result["msg"], result["msg"]
     assert result["error_code"] == "ExpiredTokenException"
+
+
+def test_with_no_skew_a_token_close_to_its_exp_is_renewed_before_it_is_sent(fresh_sandbox, tmp_path):
+    """STS allows no skew after exp (the sandbox's default, clock_skew_seconds 0): a client-credentials token with
+    less than a minute left is not sent but replaced (here: tokens of 64 s, in an exchange that waits for IAM)."""
+    from oci_aws_sandbox.procedure import PATCH_SCHEMA  # pylint: disable=import-outside-toplevel
+
+    made = Federation(fresh_sandbox).build(issuer=True, public_keys=True, role=False)
+    made.procedure._admin("PATCH", "/admin/v1/Apps/" + made.procedure.app["id"], {  # pylint: disable=protected-access
+        "schemas": [PATCH_SCHEMA], "Operations": [{"op": "replace", "path": "accessTokenExpiry", "value": 64}]})
+    fresh_sandbox.configure(aws={"iam_propagation_seconds": 30})
+    assert fresh_sandbox.configure()["aws"]["clock_skew_seconds"] == 0
+    home = tmp_path / "home"
+    home.mkdir()
+    failed, role, output = run_named_module(fresh_sandbox, home, "aws_oidc_role", dict(
+        issuer_url=fresh_sandbox.domain_url, role_name="oci-fresh", subjects=[made.client_id],
+        aws_ca_bundle=fresh_sandbox.ca_bundle, wait_for_propagation=False))
+    assert not failed, output
+    fresh_sandbox.reset_counters()
+    failed, result, output = run_named_module(fresh_sandbox, home, "oci_aws_assume", assume_args(
+        made, role_arn=role["role_arn"], wait_for_propagation=True))
+    assert not failed, output
+    assert result["propagation"]["waited"] > 5, result  # the first token had less than 60 s left by then
+    assert fresh_sandbox.counters()["oci"]["summary"].get("token", 0) >= 2
+    sts = fresh_sandbox.counters()["aws"]["summary"].get("sts", 0)
+    assert sts == result["propagation"]["retries"] + 1, "no STS call was refused as expired and retried"
