@@ -224,7 +224,7 @@ options:
     description:
       - After this call changed the provider or the role, return only once IAM's reads show the change (a plan made
         from fresh reads has nothing left to do), for at most O(propagation_timeout) seconds; then warn and return.
-      - IAM is eventually consistent ("Changes that I make are not always immediately visible", IAM User Guide):
+      - IAM is eventually consistent ("Changes that I make are not always immediately visible", IAM User Guide);
         without this wait, a task, an STS call or a second run made at once may still see the old state, and a
         second run would repeat the change.
       - Nothing is waited for when nothing changed.

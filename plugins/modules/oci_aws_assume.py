@@ -109,7 +109,7 @@ options:
   wait_for_propagation:
     description:
       - Set it when this run changed the IAM OIDC provider or the role just before (the result of
-        M(multicloud.oci_aws.aws_oidc_role) says C(changed)): IAM is eventually consistent, and STS may refuse the role
+        M(multicloud.oci_aws.aws_oidc_role) says C(changed)). IAM is eventually consistent, and STS may refuse the role
         for a moment after a change ("Changes that I make are not always immediately visible", IAM User Guide).
       - Then STS's refusals that propagation explains are tried again, with growing jittered waits, for at most
         O(propagation_timeout) seconds on top of O(timeout) - C(InvalidIdentityToken) "No OpenIDConnect provider
