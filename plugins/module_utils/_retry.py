@@ -5,7 +5,9 @@
 
 Bounded retries and time budgets: :class:`Retrier` (jittered exponential backoff that honours
 ``Retry-After``), :data:`TRANSIENT_STATUS` (the one set of HTTP statuses every client retries),
-and :class:`Deadline`, the ``timeout`` option that bounds each exchange and each module call.
+and :class:`Deadline`, the ``timeout`` option that bounds each exchange and each module call;
+:class:`PropagationWait`, the bounded wait for an IAM change made by this run to reach STS and IAM's
+readers (option ``propagation_timeout``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ TRANSIENT_STATUS = frozenset((429, 500, 502, 503, 504))
 # The option that bounds each exchange and each module call, and its documented defaults.
 TIMEOUT_OPTION = "timeout"
 DEFAULT_TIMEOUT = 60
+# The bound of every wait for IAM propagation, and its default: IAM documents no figure ("Changes that I make are
+# not always immediately visible", IAM User Guide, troubleshoot_general.html#troubleshoot_general_eventual-consistency);
+# public threads measure seconds to half a minute (hashicorp/terraform-provider-aws#6566: "10-30 seconds"), rarely a
+# minute (DataDog/stratus-red-team#358), and terraform-provider-aws bounds its IAM waits at 2 minutes
+# (internal/service/iam/wait.go: propagationTimeout), which is the default here.
+PROPAGATION_OPTION = "propagation_timeout"
+DEFAULT_PROPAGATION_TIMEOUT = 120
 
 
 class Deadline:
@@ -41,6 +50,12 @@ class Deadline:
 
     def expired(self):
         return self.remaining() <= 0
+
+    def extend(self, seconds, option):
+        """Move the end ``seconds`` later, for a wait that ``option`` allows on top (``propagation_timeout``)."""
+        self.ends += seconds
+        self.seconds += seconds
+        self.option = "%s plus %s" % (self.option, option)
 
     def timeout(self, per_attempt, endpoint="the call"):
         """``min(per_attempt, remaining)``; :class:`DeadlineExceeded` when nothing remains."""
@@ -211,3 +226,99 @@ class Retrier:
                 if on_retry is not None:
                     on_retry(attempt, transient, wait)
                 self._sleep(wait)
+
+
+class PropagationWait:
+    """The bounded wait for an IAM change made by this run to become visible (to STS, to IAM reads).
+
+    :meth:`call` runs ``func()`` again while ``explains(exc)`` says that propagation explains its
+    failure; :meth:`until` polls ``probe()`` until it is true. Waits grow exponentially with jitter
+    (attempt ``n`` waits ``uniform(c/2, c)`` with ``c = min(max_delay, base_delay * 2**(n-1))``: half
+    of each wait is jitter, and none is near zero, since a change takes seconds to propagate; the 4 s cap
+    keeps the overshoot past the moment the change shows under 4 s, for one cheap read more). No
+    wait goes past ``seconds`` after the first attempt, nor past the ``deadline``: the last attempt
+    is made at the bound. ``retries`` and ``waited`` say what was spent; ``exhausted`` that the
+    bound was reached without success.
+    """
+
+    def __init__(self, seconds=DEFAULT_PROPAGATION_TIMEOUT, base_delay=0.5, max_delay=4.0, sleep=time.sleep,
+                 monotonic=time.monotonic, uniform=random.uniform, deadline=None):
+        self.seconds = seconds
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._uniform = uniform
+        self.deadline = deadline
+        self.retries = 0
+        self.waited = 0.0
+        self.exhausted = False
+        self.reasons = []
+
+    def delay(self, attempt):
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return self._uniform(ceiling / 2.0, ceiling)
+
+    def _next_wait(self, started, attempt):
+        """The wait before the next attempt, or None when the bound (or the deadline) is reached."""
+        left = self.seconds - (self._monotonic() - started)
+        if left <= 0:
+            return None
+        wait = min(self.delay(attempt), left)
+        if self.deadline is not None and wait >= self.deadline.remaining():
+            return None
+        return wait
+
+    def _wait(self, wait, reason):
+        self.retries += 1
+        self.waited += wait
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+        self._sleep(wait)
+
+    def call(self, func, explains):
+        """``func()``; while it raises an exception that ``explains(exc)`` describes (a true string), wait and call
+        again. At the bound the last exception is raised as it is (the caller diagnoses it) with ``exhausted`` set."""
+        started = self._monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return func()
+            except Exception as exc:  # pylint: disable=broad-except
+                reason = explains(exc)
+                if not reason:
+                    raise
+                wait = self._next_wait(started, attempt)
+                if wait is None:
+                    self.exhausted = True
+                    raise
+                self._wait(wait, reason)
+
+    def until(self, probe, reason="not visible yet"):
+        """Whether ``probe()`` became true within the bound (polled with the same waits)."""
+        started = self._monotonic()
+        attempt = 0
+        while True:
+            attempt += 1
+            if probe():
+                return True
+            wait = self._next_wait(started, attempt)
+            if wait is None:
+                self.exhausted = True
+                return False
+            self._wait(wait, reason)
+
+    def summary(self):
+        """``{retries, waited}`` for a module's result."""
+        return {"retries": self.retries, "waited": round(self.waited, 1)}
+
+
+def check_propagation_timeout(value):
+    """``propagation_timeout`` as seconds from 0 (no wait) to 3600, else :class:`OptionError`."""
+    if value is None:
+        return DEFAULT_PROPAGATION_TIMEOUT
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 3600:
+        raise OptionError(PROPAGATION_OPTION, "%s must be a number of seconds from 0 (no wait) to 3600: got %r"
+                          % (PROPAGATION_OPTION, value))
+    return value

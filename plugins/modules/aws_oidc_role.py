@@ -239,6 +239,26 @@ options:
       - Whether role tags not in O(tags) are removed.
     type: bool
     default: true
+  wait_for_propagation:
+    description:
+      - After this call changed the provider or the role, return only once IAM's reads show the change (a plan made
+        from fresh reads has nothing left to do), for at most O(propagation_timeout) seconds; then warn and return.
+      - IAM is eventually consistent ("Changes that I make are not always immediately visible", IAM User Guide);
+        without this wait, a task, an STS call or a second run made at once may still see the old state, and a
+        second run would repeat the change.
+      - Nothing is waited for when nothing changed.
+    type: bool
+    default: true
+    version_added: 0.2.0
+  propagation_timeout:
+    description:
+      - The most seconds to wait for IAM to propagate a change (O(wait_for_propagation)), and for its reads to show a
+        provider or role that IAM says exists (C(EntityAlreadyExists)) because it was made a moment ago, by this run
+        or another; 0 does not wait. Within O(timeout).
+      - The default, 120, is the bound terraform-provider-aws uses for IAM; AWS publishes no figure.
+    type: int
+    default: 120
+    version_added: 0.2.0
 notes:
   - Tokens are matched to the provider by their C(iss) claim, character for character; set the identity domain's
     issuer to the same URL (M(multicloud.oci_aws.oci_token_policy)).
@@ -408,6 +428,18 @@ role:
       description: Its inline policies by name, keys and lists sorted.
       type: dict
       returned: when O(inline_policies) is given
+propagation:
+  description: What was spent waiting for IAM to propagate this call's changes (O(wait_for_propagation)).
+  returned: when the call waited
+  type: dict
+  contains:
+    retries:
+      description: How many times IAM was read again.
+      type: int
+    waited:
+      description: The seconds waited.
+      type: float
+  sample: {"retries": 4, "waited": 9.3}
 provider_trusted_by:
   description: The other roles that trust the provider; when there is any, the provider was kept.
   returned: when O(state=absent), O(delete_provider=if_unused) and the provider existed
@@ -422,7 +454,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderManager
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleManager
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.federation import DELETE_PROVIDER, Federation, FederationSpec
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, deadline_from
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import (
+    DEFAULT_PROPAGATION_TIMEOUT, PropagationWait, Retrier, check_propagation_timeout, deadline_from
+)
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import module_boundary
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import DEFAULT_AUDIENCE
 
@@ -462,6 +496,8 @@ def argument_spec():
         tags=dict(type="dict"),
         purge_tags=dict(type="bool", default=True),
         timeout=dict(type="int", default=DEFAULT_TIMEOUT),
+        wait_for_propagation=dict(type="bool", default=True),
+        propagation_timeout=dict(type="int", default=DEFAULT_PROPAGATION_TIMEOUT),
     )
     spec.update(aws_argument_spec())
     return spec
@@ -471,8 +507,9 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     with module_boundary(module, "aws_oidc_role"):
         spec = FederationSpec.from_params(module.params)
-        connection = AwsConnection.from_options(module.params, retrier=Retrier(
-            deadline=deadline_from(module.params, DEFAULT_TIMEOUT)))
+        deadline = deadline_from(module.params, DEFAULT_TIMEOUT)
+        propagation = PropagationWait(check_propagation_timeout(module.params["propagation_timeout"]), deadline=deadline)
+        connection = AwsConnection.from_options(module.params, retrier=Retrier(deadline=deadline))
         for warning in spec.warnings:
             module.warn(warning)
         iam = connection.client("iam")
@@ -480,10 +517,13 @@ def main():
             ProviderManager(iam, module.check_mode, warn=module.warn),
             RoleManager(iam, module.check_mode, warn=module.warn),
             account=lambda: caller_account(connection.client("sts")),
+            propagation=propagation, wait=module.params["wait_for_propagation"], warn=module.warn,
         )
         result = federation.run(spec)
         if module.params["debug_botocore_endpoint_logs"]:
             result["resource_actions"] = connection.resource_actions
+        if federation.propagation_summary():
+            result["propagation"] = federation.propagation_summary()
         diff = result.pop("diff")
         if module._diff:
             result["diff"] = diff

@@ -114,6 +114,29 @@ options:
       - It proves the credentials work for AWS calls, at the cost of one more request to STS.
     type: bool
     default: false
+  wait_for_propagation:
+    description:
+      - Set it when this run changed the IAM OIDC provider or the role just before (the result of
+        M(multicloud.oci_aws.aws_oidc_role) says C(changed)). IAM is eventually consistent, and STS may refuse the role
+        for a moment after a change ("Changes that I make are not always immediately visible", IAM User Guide).
+      - Then STS's refusals that propagation explains are tried again, with growing jittered waits, for at most
+        O(propagation_timeout) seconds on top of O(timeout) - C(InvalidIdentityToken) "No OpenIDConnect provider
+        found", "Incorrect token audience" or a thumbprint mismatch; C(AccessDenied) while C(iam:GetRole) does not show
+        the role yet, cannot read it, or shows a trust policy that admits the token; a C(MaxSessionDuration) refusal
+        while the role as read allows the duration.
+      - A refusal that propagation does not explain fails at once with its diagnosis, such as a role that IAM shows
+        with a trust policy for another client. When not set, nothing is waited for, so that a misconfiguration
+        fails at once.
+    type: bool
+    default: false
+    version_added: 0.2.0
+  propagation_timeout:
+    description:
+      - The most seconds O(wait_for_propagation) waits for IAM's changes to reach STS; 0 does not wait.
+      - The default, 120, is the bound terraform-provider-aws uses for IAM; AWS publishes no figure.
+    type: int
+    default: 120
+    version_added: 0.2.0
 notes:
   - The returned secrets appear in the task's output unless the task has C(no_log) set; so do values given to the
     C(environment) keyword, in the C(EXEC) lines Ansible prints at C(-vvv), even with C(no_log). Prefer a profile
@@ -252,6 +275,18 @@ resource_actions:
   type: list
   elements: str
   sample: [sts:AssumeRoleWithWebIdentity]
+propagation:
+  description: What O(wait_for_propagation) spent waiting for IAM's changes to reach STS.
+  returned: when O(wait_for_propagation=true)
+  type: dict
+  contains:
+    retries:
+      description: How many times the exchange was tried again.
+      type: int
+    waited:
+      description: The seconds waited.
+      type: float
+  sample: {"retries": 3, "waited": 6.1}
 credentials_file:
   description: The shared credentials file written, and the profile in it.
   returned: when O(credentials_profile) is given

@@ -4,7 +4,8 @@
 # ansible-test and ansible-playbook need the collection at .../ansible_collections/multicloud/oci_aws:
 # a copy of the checkout is made in a temporary tree for them (the checkout itself is never modified).
 #   tests/utils/run-tests.sh integration [target...]   starts a sandbox and runs ansible-test integration (without a
-#               target: then aws_oidc_role again with the sandbox's counters switched off); with
+#               target: then aws_oidc_role again with the sandbox's counters switched off and IAM propagation of
+#               OCI_AWS_INTEGRATION_PROPAGATION s, default 3); with
 #               OCI_AWS_INTEGRATION_CONFIG=<file> against the real accounts that file names, no sandbox
 #   realshape   site.yml, the lookup, use_credentials.yml and teardown.yml against a domain served as
 #               https://idcs-<32 hex>.identity.oraclecloud.com on 443, in namespaces of its own (tests/utils/netns-run.sh)
@@ -117,8 +118,10 @@ start_sandbox() {
 }
 
 # The target run a second time with the sandbox's request counters switched off (sandbox_counters: false), as
-# against real accounts: the proof that the targets assert only documented return values without them.
+# against real accounts: the proof that the targets assert only documented return values without them. That run
+# also has IAM's eventual consistency on (iam_propagation_seconds), as real AWS has.
 COUNTERS_OFF_TARGET=aws_oidc_role
+COUNTERS_OFF_PROPAGATION=${OCI_AWS_INTEGRATION_PROPAGATION:-3}
 
 run_integration() {
     log "ansible-test integration (against the sandbox)"
@@ -140,8 +143,10 @@ run_integration() {
     cp "$SANDBOX_DIR/vars.yml" "$config"
     (cd "$TREE" && ansible-test integration --python "$(pyver)" --color no "$@")
     if [ $# -eq 0 ]; then
-        log "ansible-test integration $COUNTERS_OFF_TARGET again, with the sandbox's counters switched off"
-        { cat "$SANDBOX_DIR/vars.yml"; echo "sandbox_counters: false"; } >"$config"
+        log "ansible-test integration $COUNTERS_OFF_TARGET again, with the sandbox's counters switched off and" \
+            "IAM propagation of $COUNTERS_OFF_PROPAGATION s"
+        { cat "$SANDBOX_DIR/vars.yml"; echo "sandbox_counters: false"
+          echo "sandbox_config: {aws: {iam_propagation_seconds: $COUNTERS_OFF_PROPAGATION}}"; } >"$config"
         (cd "$TREE" && ansible-test integration --python "$(pyver)" --color no -v "$COUNTERS_OFF_TARGET") \
             >"$BUILD/integration-counters-off.log" 2>&1 || { cat "$BUILD/integration-counters-off.log"; return 1; }
         # Proof that the switch was off: every counter read and counter assertion was skipped, none ran.

@@ -15,6 +15,13 @@ and on ``<provider>:sub`` = the OCI client IDs allowed, plus extra conditions) o
 A provider can be shared by several roles. Removing a role deletes the provider only if no
 other role trusts it (``delete_provider: if_unused``, which reads the account's roles once and
 only then), never (``never``), or regardless (``always``). Present state never lists roles.
+
+IAM is eventually consistent: its reads (and STS) see a write only after a moment. With a
+:class:`PropagationWait`, a run that changed the provider or the role returns only once IAM's reads
+show the change (a plan from fresh reads has nothing left to do), so that the next task, the
+verification with STS and a second run see it; a create that IAM answers ``EntityAlreadyExists``
+for a resource its reads do not show yet (made a moment ago) waits until they show it, then
+converges it.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider i
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.thumbprints import issuer_thumbprints
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import sorted_document
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleSpec, role_arn, DEFAULT_PATH
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError, ServiceError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import PROPAGATION_OPTION
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import port_warning
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import TrustSpec
 
@@ -95,11 +103,72 @@ class Federation:
     thumbprints from the issuer's TLS chain.
     """
 
-    def __init__(self, providers, roles, account, thumbprints=issuer_thumbprints):
+    def __init__(self, providers, roles, account, thumbprints=issuer_thumbprints, propagation=None, wait=True,
+                 warn=None):
         self.providers = providers
         self.roles = roles
         self._account = account
         self._thumbprints = thumbprints
+        # A _retry.PropagationWait, or None (no wait: a single read). ``wait``: after this run's writes too.
+        self.propagation = propagation
+        self.wait = wait
+        self._warn = warn
+
+    # -- IAM's eventual consistency ----------------------------------------------------------------
+    def _existing(self, find, what):
+        """What ``find()`` reads of a resource that IAM says exists (``EntityAlreadyExists``), polled while its
+        reads do not show it yet; a :class:`ServiceError` when they still do not at the bound."""
+        box = [None]
+
+        def probe():
+            box[0] = find()
+            return box[0] is not None
+
+        if self.propagation is None:
+            probe()
+        else:
+            self.propagation.until(probe, "%s exists but IAM's reads do not show it yet" % what)
+        if box[0] is None:
+            raise ServiceError(
+                "IAM says %s exists (EntityAlreadyExists) but its reads do not show it%s: it was made a moment ago "
+                "(by this run or another) and IAM has not propagated it yet; run again in a minute, or raise %s"
+                % (what, " after %.0f s" % self.propagation.waited if self.propagation else "", PROPAGATION_OPTION),
+                error_code="EntityAlreadyExists")
+        return box[0]
+
+    def _settle(self, manager, replan, what):
+        """After this run changed ``what``: wait until a plan from IAM's fresh reads (``replan()``) has nothing left
+        to do, so that what follows (a task, STS, a second run) sees the change; warn at the bound."""
+        if self.propagation is None or not self.wait:
+            return
+
+        def probe():
+            warn, manager.warn = manager.warn, None  # a stale read must not repeat the adoption warning
+            try:
+                return not replan().changed
+            except OciAwsError:
+                return False
+            finally:
+                manager.warn = warn
+
+        if not self.propagation.until(probe, "IAM's reads do not show the change to %s yet" % what) and self._warn:
+            self._warn("IAM's reads do not show the change to %s yet after %.0f s (%s): STS may refuse it for a "
+                       "while, and a run made now may repeat the change"
+                       % (what, self.propagation.waited, PROPAGATION_OPTION))
+
+    def _gone(self, find, what):
+        """After this run deleted ``what``: wait until IAM's reads no longer show it; warn at the bound."""
+        if self.propagation is None or not self.wait:
+            return
+        if not self.propagation.until(lambda: find() is None, "IAM's reads still show %s" % what) and self._warn:
+            self._warn("IAM's reads still show %s after %.0f s (%s): a run made now may delete it again"
+                       % (what, self.propagation.waited, PROPAGATION_OPTION))
+
+    def propagation_summary(self):
+        """``{retries, waited}`` of the waits for IAM, or None when there was none."""
+        if self.propagation is None or not self.propagation.retries:
+            return None
+        return self.propagation.summary()
 
     def run(self, spec):
         return self.present(spec) if spec.state == "present" else self.absent(spec)
@@ -128,13 +197,31 @@ class Federation:
             role_plan = self.roles.plan(role_spec, trust, role_before, new_role_arn, new_provider=provider_before is None)
 
         # Every option and every account-dependent check passed: now the changes.
+        provider_account = account_of(provider_arn)
+        what_provider = "the IAM OIDC provider %s" % provider_arn
+
+        def find_provider():
+            return self.providers.find(provider_id, provider_account)
+
         provider_after = self.providers.apply(provider_plan, replan=lambda: self.providers.plan(
-            provider_spec, self.providers.find(provider_id), provider_arn))
+            provider_spec, self._existing(find_provider, what_provider), provider_arn))
+        if provider_plan.changed and not self.providers.check_mode:
+            self._settle(self.providers, lambda: self.providers.plan(provider_spec, find_provider(), provider_after.arn),
+                         what_provider)
         result = Outcome(provider_plan, provider_after)
         if role_plan is not None:
+            what_role = "the IAM role %s" % role_spec.name
+
+            def find_role(managed=True, inline=True):
+                return self.roles.find(role_spec.name, managed=managed, inline=inline)
+
             role_after = self.roles.apply(role_plan, replan=lambda: self.roles.plan(
-                role_spec, trust, self.roles.find(role_spec.name, managed=True, inline=True),
+                role_spec, trust, self._existing(find_role, what_role),
                 role_plan.after.arn, new_provider=provider_before is None))
+            if role_plan.changed and not self.roles.check_mode:
+                self._settle(self.roles, lambda: self.roles.plan(
+                    role_spec, trust, find_role(role_spec.managed_policy_arns is not None,
+                                                role_spec.inline_policies is not None), role_after.arn), what_role)
             result.add_role(role_plan, role_after)
         return result.as_dict()
 
@@ -151,7 +238,14 @@ class Federation:
             if not trusted_by:
                 provider_plan = self.providers.plan_delete(provider_before, adopt=spec.adopt)
         self.roles.apply(role_plan)
-        result = Outcome(provider_plan, self.providers.apply(provider_plan))
+        provider_after = self.providers.apply(provider_plan)
+        if not self.roles.check_mode:
+            if role_plan.changed:
+                self._gone(lambda: self.roles.find(spec.role_name), "the IAM role %s" % spec.role_name)
+            if provider_plan.changed:
+                self._gone(lambda: self.providers.find(spec.provider.provider_id, account_of(provider_before.arn)),
+                           "the IAM OIDC provider %s" % provider_before.arn)
+        result = Outcome(provider_plan, provider_after)
         if spec.role_name is not None:
             result.add_role(role_plan, None)
         if trusted_by is not None:

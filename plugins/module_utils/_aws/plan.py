@@ -71,7 +71,11 @@ class Plan:
         except ServiceError as exc:
             if replan is None or not self.created_elsewhere(exc):
                 raise
-            return replan().apply(client, check_mode, arn_of)
+            # This plan becomes the new one, so that the result (changed, diff) says what was done after all.
+            new = replan()
+            after = new.apply(client, check_mode, arn_of)
+            self.before, self.after, self.calls = new.before, new.after, new.calls
+            return after
         if self.before is None and answers:
             self.after.arn = arn_of(answers[0])
         return self.after

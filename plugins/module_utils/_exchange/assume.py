@@ -24,6 +24,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate impor
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter, exchange_argument_spec
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import (
+    DEFAULT_PROPAGATION_TIMEOUT, PROPAGATION_OPTION, PropagationWait, check_propagation_timeout
+)
 
 DEFAULT_PROCESS_DIR = "~/.aws/multicloud.oci_aws"
 
@@ -39,6 +42,8 @@ def assume_argument_spec():
         aws_config_file=dict(type="path", fallback=(env_fallback, ["AWS_CONFIG_FILE"])),
         credential_process_dir=dict(type="path", default=DEFAULT_PROCESS_DIR),
         verify_caller_identity=dict(type="bool", default=False),
+        wait_for_propagation=dict(type="bool", default=False),
+        propagation_timeout=dict(type="int", default=DEFAULT_PROPAGATION_TIMEOUT),
     )
     return spec
 
@@ -50,14 +55,16 @@ def _aws_file(path, name):
 class Assume:
     """The exchange and the profiles, every option checked before any request."""
 
-    def __init__(self, options, spec, credentials_file, credentials_profile=None, process=None, verify=False):
+    def __init__(self, options, spec, credentials_file, credentials_profile=None, process=None, verify=False,
+                 propagation=None):
         self.options = options
         self.verify = verify
         self.spec = spec
         self.credentials_file = credentials_file
         self.credentials_profile = credentials_profile
         self.process = process
-        self.exchange = Exchange(spec)
+        self.propagation = propagation
+        self.exchange = Exchange(spec, propagation=propagation)
 
     @classmethod
     def from_params(cls, params):
@@ -79,8 +86,16 @@ class Assume:
             ProcessProfile.check_options(options)
             process = ProcessProfile(process_profile, _aws_file(params.get("aws_config_file"), "config"),
                                      os.path.expanduser(params.get("credential_process_dir") or DEFAULT_PROCESS_DIR))
+        seconds = check_propagation_timeout(params.get("propagation_timeout"))
+        propagation = None
+        if params.get("wait_for_propagation") and seconds > 0:
+            # The exchange may wait that long on top of timeout for this run's IAM changes to reach STS.
+            if spec.deadline is not None:
+                spec.deadline.extend(seconds, PROPAGATION_OPTION)
+            propagation = PropagationWait(seconds, deadline=spec.deadline)
         return cls(options, spec, _aws_file(params.get("aws_shared_credentials_file"), "credentials"),
-                   params.get("credentials_profile"), process, verify=bool(params.get("verify_caller_identity")))
+                   params.get("credentials_profile"), process, verify=bool(params.get("verify_caller_identity")),
+                   propagation=propagation)
 
     def caller_identity(self, credentials, sts=None):
         """STS ``GetCallerIdentity`` signed with ``credentials``: proof that AWS accepts them as the role session."""
@@ -122,6 +137,8 @@ class Assume:
         self.check_paths()
         credentials = self.exchange.run()
         result = credentials.as_dict()
+        if self.propagation is not None:
+            result["propagation"] = self.propagation.summary()
         if self.verify:
             result["caller_identity"] = self.caller_identity(credentials)
         changes = []

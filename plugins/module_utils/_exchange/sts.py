@@ -36,6 +36,8 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import FIX_AWS, Breakpoint
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import trust_findings
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import utc_iso
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.propagation import propagation_reason, waited_note
 
 
 # STS answers these while the identity provider cannot be reached; worth retrying. STS also answers
@@ -54,6 +56,8 @@ class _Attempts:
 
     def __init__(self):
         self.token = None
+        # How many attempts in a row sent this token: one that aged while the exchange waited is renewed again.
+        self.uses = 0
         self.renew = False
         self.renewed_after_expiry = False
 
@@ -65,9 +69,12 @@ class Exchange:
     :class:`OciAwsError` (no IAM access), or be None to never read (the credential_process).
     """
 
-    def __init__(self, spec, read_role="connection", clock=time.time):
+    def __init__(self, spec, read_role="connection", clock=time.time, propagation=None):
         self.spec = spec
         self._clock = clock
+        # A _retry.PropagationWait when this run changed the provider or the role: refusals that IAM's
+        # propagation explains (_exchange.propagation) are tried again within its bound.
+        self.propagation = propagation
         self._read_role = self._iam_role if read_role == "connection" else read_role
         self.region = None
 
@@ -89,13 +96,16 @@ class Exchange:
 
         def once():
             now = self._clock()
-            attempts.token = source.current(now)
+            token = source.current(now)
+            attempts.uses = attempts.uses + 1 if token is attempts.token else 1
+            attempts.token = token
             spec.expectations.check(attempts.token, now)
             return sts.client.assume_role_with_web_identity(WebIdentityToken=attempts.token.raw, **params)
 
         def classify(exc):
             transient = transient_failure(exc, IDP_UNREACHABLE)
-            if transient is None and source.renewable and not attempts.renewed_after_expiry and _code(exc) == EXPIRED:
+            if transient is None and source.renewable and _code(exc) == EXPIRED and (
+                    not attempts.renewed_after_expiry or attempts.uses > 1):
                 attempts.renew = True
                 return Transient("%s (the token is fetched again)" % EXPIRED)
             return transient
@@ -110,8 +120,15 @@ class Exchange:
         getattr(sts, "actions", []).append(endpoint)
         url = getattr(sts, "url", None)
         where = "AWS %s at %s" % (endpoint, url) if url else "AWS %s" % endpoint
+
+        def exchange():
+            return sts.retrier.call(once, classify, endpoint, on_retry=on_retry, url=url)
+
         try:
-            answer = sts.retrier.call(once, classify, endpoint, on_retry=on_retry, url=url)
+            if self.propagation is None:
+                answer = exchange()
+            else:
+                answer = self.propagation.call(exchange, lambda exc: propagation_reason(self, exc, attempts.token))
         except ServiceError as exc:
             last_error = str(exc.details.get("last_error", ""))
             if "IDPCommunicationError" in last_error:
@@ -135,7 +152,11 @@ class Exchange:
             if not is_botocore_error(exc):
                 raise Unexpected(exc, where)
             plain = sts.translate(exc, endpoint)
-            raise self.diagnose(exc, attempts.token, plain) if _code(exc) else plain
+            error = self.diagnose(exc, attempts.token, plain) if _code(exc) else plain
+            if self.propagation is not None and self.propagation.retries:
+                error.msg += waited_note(self.propagation)
+                error.args = (error.msg,)
+            raise error
         return Credentials.from_sts(answer, where, getattr(sts, "last_status", None))
 
     # -- STS's refusals, explained ---------------------------------------------------------------
@@ -171,6 +192,14 @@ class Exchange:
                     **details)
             return Breakpoint("6", "%s. STS could not validate the token from %s; request a new one from the identity "
                                    "domain" % (said, iss), **details)
+        if code == EXPIRED and "too old" in message.lower():
+            iat = claims.get("iat")
+            age = "issued at %s, %d s before this exchange" % (utc_iso(iat), self._clock() - iat) if isinstance(
+                iat, int) and not isinstance(iat, bool) else "its iat claim"
+            return Breakpoint("6", "%s. STS refuses the token as too old (%s): STS limits the age of a token by its "
+                                   "iat claim, whatever its exp; use a token issued just now (a token given in token or "
+                                   "token_file must be renewed more often by whoever writes it, or use client_id and "
+                                   "client_secret, which get a new one)" % (said, age), **details)
         if code == EXPIRED:
             return Breakpoint("6", "%s. STS says the token has expired: get a fresh token (a token given in token or "
                                    "token_file must be renewed by whoever writes it), and check the clock of this host"

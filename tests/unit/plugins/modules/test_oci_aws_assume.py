@@ -30,8 +30,9 @@ class FakeExchange:
 
     runs = []
 
-    def __init__(self, spec, read_role="connection"):
+    def __init__(self, spec, read_role="connection", propagation=None):
         self.spec = spec
+        self.propagation = propagation
         self.region = "eu-west-1"
 
     def run(self):
