@@ -200,11 +200,23 @@ def _check_client_id(value):
     return value
 
 
+# The identity domain's range for an app's access token lifetime: 60 seconds to one year.
+MIN_EXPIRY, MAX_EXPIRY = 60, 365 * 24 * 3600
+
+
 def _check_expiry(value):
-    if value is not None and value <= 0:
-        raise OptionError("access_token_expiry", "access_token_expiry is a lifetime in seconds and must be "
-                                                 "positive, such as 3600: got %r" % value)
+    if value is not None and (isinstance(value, bool) or not MIN_EXPIRY <= value <= MAX_EXPIRY):
+        raise OptionError("access_token_expiry", "access_token_expiry is a lifetime in seconds between %d (one minute) "
+                                                 "and %d (one year), the identity domain's range, such as 3600: got %r"
+                                                 % (MIN_EXPIRY, MAX_EXPIRY, value))
     return value
+
+
+def scim_string(value):
+    """``value`` as a SCIM filter string literal: quotes and backslashes escaped, every other character
+    sent as it is (UTF-8 on the wire). Whether the service decodes JSON escapes such as ``\\u00e9``
+    inside a filter is not documented, so none is sent."""
+    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 class AppManager:
@@ -223,7 +235,7 @@ class AppManager:
     # -- reads ---------------------------------------------------------------------------------
     def find(self):
         """The app with the spec's display name, or None: one filtered search, never a listing."""
-        apps = self.client.find_apps("displayName eq %s" % json.dumps(self.spec.display_name), APP_ATTRIBUTES)
+        apps = self.client.find_apps("displayName eq %s" % scim_string(self.spec.display_name), APP_ATTRIBUTES)
         if len(apps) > 1:
             raise OptionError(
                 "display_name",
@@ -316,10 +328,24 @@ class AppManager:
         return self._result(app["id"], {}, self._read(app["id"]), True, secret)
 
     def _update(self, app):
+        """Converge, and with secret=regenerate issue a new secret while the app is active: the service
+        may refuse to regenerate the secret of an inactive app, so it is done after the activation, or
+        before the deactivation."""
         before = view(app)
-        changed = self._converge(app)
         secret = None
-        if self.secret == "regenerate":
+        regenerate = self.secret == "regenerate"
+        if regenerate and not self.spec.active and not before["active"]:
+            raise OptionError(
+                "secret", "secret=regenerate needs the app %r active (the identity domain may refuse a new secret for "
+                          "an inactive app), but it is inactive and active is false: set active: true for this run, "
+                          "or leave secret at keep" % self.spec.display_name)
+        changed = False
+        if regenerate and not self.spec.active:
+            changed = True
+            if not self.check_mode:
+                secret = self.client.regenerate_secret(app["id"])
+        changed = self._converge(app) or changed
+        if regenerate and self.spec.active:
             changed = True
             if not self.check_mode:
                 secret = self.client.regenerate_secret(app["id"])
@@ -377,16 +403,17 @@ class AppManager:
                 "STS rejects" % ("would remove" if self.check_mode else "removed",
                                  ", ".join(current["secondary_audiences"]), self.spec.display_name)
             )
-        definition = definition_ops(current, desired)
-        if definition:
-            changed = True
-            if not self.check_mode:
-                self.client.patch_app(app_id, definition)
+        # One PatchOp for the definition and the allowed scopes: a new audience or scope changes the fqs the
+        # allowed scopes name, and a service may refuse any write that leaves them naming a scope that no
+        # longer exists (as two PATCHes would, between them).
+        operations = definition_ops(current, desired)
         if current["allowed_scopes"] != desired["allowed_scopes"]:
+            operations.append(dict(op="replace", path="allowedScopes",
+                                   value=[dict(fqs=fqs) for fqs in desired["allowed_scopes"]]))
+        if operations:
             changed = True
             if not self.check_mode:
-                self.client.patch_app(app_id, [dict(op="replace", path="allowedScopes",
-                                                    value=[dict(fqs=fqs) for fqs in desired["allowed_scopes"]])])
+                self.client.patch_app(app_id, operations)
         if current["active"] != desired["active"]:
             changed = True
             if not self.check_mode:

@@ -1,4 +1,4 @@
-"""python -m oci_aws_sandbox {up|down|status|serve} --dir DIR"""
+"""python -m oci_aws_sandbox {up|down|status|serve} --dir DIR [--profile default|pessimistic]"""
 
 import argparse
 import logging
@@ -8,13 +8,14 @@ import sys
 import threading
 
 from . import handle as handle_mod
+from . import profiles
 
 
-def serve(directory):
+def serve(directory, profile=None):
     from .server import Sandbox
 
     logging.basicConfig(level=os.environ.get("SANDBOX_LOG_LEVEL", "WARNING"), format="%(asctime)s %(name)s %(message)s")
-    sandbox = Sandbox(directory).start()
+    sandbox = Sandbox(directory, profile=profile).start()
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
@@ -28,22 +29,27 @@ def serve(directory):
     return 0
 
 
-def up(directory):
+def up(directory, profile=None):
     running = handle_mod.attach(directory)
     if running:
         print("sandbox already running (pid %s); settings in %s/env" % (running.state["pid"], running.directory))
+        if profile:
+            profiles.apply(running, profile)
+            print("  switches of profile %s set (until the next reset)" % profile)
         return 0
-    sandbox = handle_mod.start(directory, detach=True)
+    sandbox = handle_mod.start(directory, detach=True, profile=profile)
     rel = os.path.relpath(sandbox.directory)
     print("sandbox up (pid %s)" % sandbox.state["pid"])
     print("  OCI identity domain  %s  (%s)" % (sandbox.domain_url, sandbox.env["OCI_DOMAIN_ID"]))
     print("  AWS IAM/STS/S3       %s" % sandbox.aws_endpoint)
     print("  control              %s" % sandbox.control_url)
+    if profile:
+        print("  profile              %s (kept across resets)" % profile)
     print("  client settings      . %s/env   or   -e @%s/vars.yml" % (rel, rel))
     return 0
 
 
-def down(directory):
+def down(directory, profile=None):
     running = handle_mod.attach(directory)
     if not running:
         print("no sandbox running in %s" % directory)
@@ -58,7 +64,7 @@ def down(directory):
     return 0
 
 
-def status(directory):
+def status(directory, profile=None):
     running = handle_mod.attach(directory)
     if not running:
         print("no sandbox running in %s" % directory)
@@ -72,8 +78,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m oci_aws_sandbox")
     parser.add_argument("command", choices=["up", "down", "status", "serve"])
     parser.add_argument("--dir", default=".sandbox", help="state directory (default: .sandbox)")
+    parser.add_argument("--profile", choices=sorted(profiles.PROFILES), default=None,
+                        help="behaviour switches set at start and after every reset (sandbox/README.md)")
     args = parser.parse_args(argv)
-    return {"up": up, "down": down, "status": status, "serve": serve}[args.command](args.dir)
+    return {"up": up, "down": down, "status": status, "serve": serve}[args.command](args.dir, args.profile)
 
 
 if __name__ == "__main__":

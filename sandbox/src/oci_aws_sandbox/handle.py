@@ -129,8 +129,11 @@ class SandboxHandle:
         os.kill(pid, signal.SIGKILL)
 
 
-def start(directory, log_path=None, detach=False, extra_env=None):
-    """Start `python -m oci_aws_sandbox serve` and return a handle once every service answers."""
+def start(directory, log_path=None, detach=False, extra_env=None, profile=None):
+    """Start `python -m oci_aws_sandbox serve` and return a handle once every service answers.
+
+    `profile` (a name of `profiles.PROFILES`): the server sets its switches at start and after every reset.
+    """
     directory = os.path.abspath(directory)
     os.makedirs(directory, mode=0o700, exist_ok=True)
     state = os.path.join(directory, "state.json")
@@ -141,7 +144,7 @@ def start(directory, log_path=None, detach=False, extra_env=None):
     env.update(extra_env or {})
     log = open(log_path, "ab")  # noqa: SIM115 - handed to the child
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "oci_aws_sandbox", "serve", "--dir", directory],
+        [sys.executable, "-m", "oci_aws_sandbox", "serve", "--dir", directory] + (["--profile", profile] if profile else []),
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
         start_new_session=detach, close_fds=True,
     )

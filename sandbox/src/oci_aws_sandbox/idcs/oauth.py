@@ -11,7 +11,9 @@ Sources:
   otherwise: Oracle "Token Validation" doc), `scope` the bare scope values, `sub` = `client_id` =
   the client app's `name`, `client_guid` its id, `tenant_iss` the domain URL with its port;
 - JWKS (`/admin/v1/SigningCert/jwk`): `kid` SIGNING_KEY, `kty`, `e`, `n`, `x5t`, `x5t#S256`, `x5c`
-  (the certificate chain, standard base64) and `alg` as in Oracle's SigningCert example;
+  (the certificate chain, standard base64), `key_ops` ["encrypt", "sign"] and `alg`, and no `use`, in
+  the order of Oracle's SigningCert sample (oracle-samples API Platform gateway guide, a live domain's
+  answer);
 - discovery: the fields of a real domain's document (micronaut-security test fixture).
 """
 
@@ -70,7 +72,7 @@ def signing_jwks(keys):
         "x5t": keys.signing_x5t,
         "kid": KEY_ID,
         "x5c": [base64.b64encode(der).decode("ascii") for der in chain],
-        "use": "sig",
+        "key_ops": ["encrypt", "sign"],
         "alg": "RS256",
         "n": _b64url_uint(numbers.n),
     }]}
