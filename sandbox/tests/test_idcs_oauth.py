@@ -288,7 +288,7 @@ def test_jwks_needs_authentication_until_made_public(domain, fresh_sandbox):
     key = public.json()["keys"][0]
     # Oracle's SigningCert answer: key_ops, no use (issue 14 §3)
     assert {"kid", "kty", "e", "n", "x5t", "x5t#S256", "x5c", "key_ops", "alg"} <= set(key) and "use" not in key
-    assert key["key_ops"] == ["encrypt", "sign"]
+    assert key["key_ops"] == ["sig", "encrypt"]
     assert (key["kid"], key["kty"], key["alg"], key["e"]) == ("SIGNING_KEY", "RSA", "RS256", "AQAB")
     certificate = base64.b64decode(key["x5c"][0])
     assert key["x5t#S256"] == base64.urlsafe_b64encode(hashlib.sha256(certificate).digest()).rstrip(b"=").decode()

@@ -455,7 +455,10 @@ def test_unsigned_request_is_401(fresh_sandbox):
     assert response.status_code == 401
     assert response.headers["opc-request-id"]
     body = response.json()
-    assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"] and body["status"] == "401"
+    # every error carries Oracle's extension (issue 14 §3)
+    assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error",
+                               "urn:ietf:params:scim:api:oracle:idcs:extension:messages:Error"]
+    assert body["status"] == "401"
 
 
 def test_request_signed_with_another_key_is_401(fresh_sandbox, tmp_path, monkeypatch):
