@@ -257,6 +257,8 @@ class AppManager:
         desired = self.spec.view(current)
         if (current.get("display_name") or "").lower() == self.spec.display_name.lower():
             desired["display_name"] = current["display_name"]
+        if (current.get("client_id") or "").lower() == (desired.get("client_id") or "").lower():
+            desired["client_id"] = current.get("client_id")
         return desired
 
     def _check_owner(self, app, action):
@@ -280,6 +282,13 @@ class AppManager:
 
     def _check_client_id(self, app):
         current = app.get("name")
+        if self.spec.client_id is not None and current != self.spec.client_id and \
+                (current or "").lower() == self.spec.client_id.lower():
+            # The domain compares names regardless of case (caseExact false, uniqueness server): the same app.
+            self.warn("client_id %s matches the client id %s of app %r only regardless of case (the identity domain "
+                      "compares them so): it is the same app; tokens carry %s, so give clients that spelling"
+                      % (self.spec.client_id, current, self.spec.display_name, current))
+            return
         if self.spec.client_id is not None and current != self.spec.client_id:
             raise OptionError(
                 "client_id",

@@ -350,6 +350,16 @@ def test_client_id_change_is_refused_before_any_write():
     assert manager(domain, client_id="client_1", check_mode=True).present()["changed"] is True
 
 
+def test_a_client_id_differing_only_in_case_is_the_same_app_with_a_warning():
+    # name is caseExact false and unique server-wide (SDK): the domain sees one app
+    domain = FakeDomain([converged_app()])
+    existing = domain.apps["app-1"]["name"]
+    warnings = []
+    result = manager(domain, client_id=existing.swapcase(), warnings=warnings).present()
+    assert result["changed"] is False and domain.writes == [] and result["client_id"] == existing
+    assert len(warnings) == 1 and "only regardless of case" in warnings[0] and existing in warnings[0]
+
+
 def test_two_apps_with_the_display_name_are_refused():
     domain = FakeDomain([converged_app(), converged_app(id="app-2", name="client_2", displayName="AWS-STS-OIDC")])
     for state in ("present", "absent"):
