@@ -84,7 +84,9 @@ options:
     type: str
   access_token_expiry:
     description:
-      - Lifetime of the access tokens the app issues, in seconds. If not set, an existing value is left as it is.
+      - Lifetime of the access tokens the app issues, in seconds, from 60 (one minute) to 31536000 (one year),
+        the identity domain's range; a value outside it is refused before any change. If not set, an existing
+        value is left as it is.
     type: int
   active:
     description:
@@ -93,13 +95,16 @@ options:
     default: true
   secret:
     description:
-      - What to do about the client secret, which the identity domain returns only when it issues one
-        (when the app is created or the secret regenerated); it cannot be read back later.
+      - What to do about the client secret. The identity domain returns it when it issues one (when the app is
+        created or the secret regenerated), and may return it on later reads too; this module never shows a
+        secret it did not issue in this run.
       - V(keep) never touches the secret of an existing app. RV(client_secret) is returned only by the run that
         creates the app, so store it then (for example in Ansible Vault).
       - V(regenerate) issues a new secret on every run for an existing app and returns it in RV(client_secret).
         The previous secret stops working at once, so every client must get the new one. Use it to rotate the
-        secret, or to recover a secret that was lost.
+        secret, or to recover a secret that was lost. The new secret is issued while the app is active (after
+        its activation, or before its deactivation when O(active=false)), since the domain may refuse one for
+        an inactive app; so V(regenerate) with O(active=false) on an app that is already inactive is refused.
       - V(discard) issues a new secret and throws it away, so that the secret issued before stops working and no
         one holds a usable one. Use it once, with O(client_auth=private_key), when every client authenticates
         with its key. V(regenerate) is refused with O(client_auth=private_key).

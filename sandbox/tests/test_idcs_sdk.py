@@ -97,12 +97,14 @@ def test_create_ignores_read_only_attributes(client):
     assert app.client_secret != "mine"
 
 
-def test_reads_withhold_the_client_secret_unless_switched_on(client, fresh_sandbox):
+def test_reads_return_the_client_secret_unless_switched_off(client, fresh_sandbox):
+    # SDK App model: clientSecret "returned: default" (issue 14 §2: the default is now that answer)
     created = client.create_app(app=sts_app()).data
+    assert client.get_app(created.id).data.client_secret == created.client_secret
+    assert client.list_apps().data.resources[0].client_secret == created.client_secret
+    fresh_sandbox.configure(oci={"get_returns_client_secret": False})
     assert client.get_app(created.id).data.client_secret is None
     assert client.list_apps().data.resources[0].client_secret is None
-    fresh_sandbox.configure(oci={"get_returns_client_secret": True})
-    assert client.get_app(created.id).data.client_secret == created.client_secret
 
 
 @pytest.mark.parametrize("missing", ["display_name", "based_on_template", "schemas"])
@@ -193,8 +195,9 @@ def three_apps(client):
     ('displayName sw "aws-"', {"aws-sts-dev", "aws-sts-prod"}),
     ('displayName co "prod" or displayName co "gcp"', {"aws-sts-prod", "gcp-wif"}),
     ('displayName sw "aws" and not (displayName ew "dev")', {"aws-sts-prod"}),
-    ('(displayName eq "gcp-wif" or displayName eq "aws-sts-dev") and audience eq "aud2"', {"gcp-wif"}),
-    ('scopes[value eq "/"] and audience eq "aud1"', {"aws-sts-prod"}),
+    # audience is not idcsSearchable (SDK): description stands in for it (test_idcs_behaviours.py)
+    ('(displayName eq "gcp-wif" or displayName eq "aws-sts-dev") and description eq "app 2"', {"gcp-wif"}),
+    ('scopes[value eq "/"] and description eq "app 1"', {"aws-sts-prod"}),
     ('displayName eq "nothing"', set()),
 ])
 def test_list_apps_filters(client, three_apps, scim_filter, expected):
@@ -452,7 +455,10 @@ def test_unsigned_request_is_401(fresh_sandbox):
     assert response.status_code == 401
     assert response.headers["opc-request-id"]
     body = response.json()
-    assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"] and body["status"] == "401"
+    # every error carries Oracle's extension (issue 14 §3)
+    assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error",
+                               "urn:ietf:params:scim:api:oracle:idcs:extension:messages:Error"]
+    assert body["status"] == "401"
 
 
 def test_request_signed_with_another_key_is_401(fresh_sandbox, tmp_path, monkeypatch):

@@ -35,12 +35,20 @@ def test_pyjwt_validates_through_discovery_and_jwks(configured, fresh_sandbox):
     assert claims["aud"] == "sts.amazon.com"
 
 
-def test_jwcrypto_validates_through_discovery_and_jwks(configured, fresh_sandbox):
+def test_jwcrypto_validates_through_discovery_and_jwks_once_key_ops_is_replaced(configured, fresh_sandbox):
+    """The domain's keys carry key_ops without "verify" (a live domain's JWKS): jwcrypto, which honours key_ops,
+    finds no key until key_ops is replaced by "use": "sig", as Oracle's A-Team tells API Gateway users to do."""
     token = configured.token()
     meta = discovery(fresh_sandbox)
     keys = requests.get(meta["jwks_uri"], verify=fresh_sandbox.ca_bundle, timeout=10)
     keys.raise_for_status()
-    keyset = jwk.JWKSet.from_json(keys.text)
+    with pytest.raises(jwc_jwt.JWTMissingKey):
+        jwc_jwt.JWT(jwt=token, key=jwk.JWKSet.from_json(keys.text), check_claims={"exp": None})
+    published = keys.json()
+    for key in published["keys"]:
+        assert "use" not in key and "verify" not in key.pop("key_ops")
+        key["use"] = "sig"
+    keyset = jwk.JWKSet.from_json(json.dumps(published))
     checked = jwc_jwt.JWT(
         jwt=token, key=keyset,
         check_claims={"iss": fresh_sandbox.domain_url, "aud": configured.audience, "exp": None},

@@ -50,7 +50,7 @@ CASES = [
     ("app-client-id-chars", APP, dict(domain_url="{domain}", display_name="x", client_id="my-app!"), "client_id",
      ["letters, digits and underscores"]),
     ("app-expiry-zero", APP, dict(domain_url="{domain}", display_name="x", access_token_expiry=0),
-     "access_token_expiry", ["positive"]),
+     "access_token_expiry", ["between 60 (one minute) and 31536000 (one year)"]),
     ("app-expiry-type", APP, dict(domain_url="{domain}", display_name="x", access_token_expiry="an hour"),
      "access_token_expiry", []),
     ("app-state", APP, dict(domain_url="{domain}", display_name="x", state="deleted"), "state", []),

@@ -6,8 +6,9 @@ switches that the public documentation leaves open, and under lost answers.
   whose `iss` is the domain URL and whose `aud` is the audience (one string), with the signing keys
   readable without authentication, whether or not the domain accepts an app's own scope in its create
   request (`create_allows_own_allowed_scope`); the runs after the first write nothing.
-- When the domain returns `clientSecret` on every read (`get_returns_client_secret`), the secret is in
-  no result, diff or output of a run that did not issue it, and never in a diff or `app`.
+- Whether or not the domain returns `clientSecret` on every read (`get_returns_client_secret`, true by
+  default), the secret is in no result, diff or output of a run that did not issue it, and never in a diff
+  or `app`.
 - When the answer to the create request is lost (the app is made, the connection dropped), the run
   ends with exactly one app whether or not the domain honours `opc-retry-token`
   (`create_honours_retry_token`), returns the secret only when it got it, and says so when it did not.
@@ -85,7 +86,9 @@ def test_token_policy_then_app_from_a_fresh_domain(fresh_sandbox, tmp_path, own_
     failed, policy, output = run(sandbox, tmp_path, "oci_token_policy", {})
     assert not failed and policy["changed"]
     assert policy["issuer"] == sandbox.domain_url
-    assert policy["previous_issuer"] == "https://identity.oraclecloud.com/"
+    # A fresh domain shows the default issuer, or none at all (settings_issuer_absent_until_set, the pessimistic answer).
+    absent = sandbox.call("GET", "/config")["oci"]["settings_issuer_absent_until_set"]
+    assert policy["previous_issuer"] == (None if absent else "https://identity.oraclecloud.com/")
     assert policy["signing_cert_public_access"] is True
     assert any("has a port" in warning for warning in warnings(output))
 
@@ -118,16 +121,18 @@ def test_token_policy_then_app_from_a_fresh_domain(fresh_sandbox, tmp_path, own_
     assert sandbox.counters()["oci"]["summary"] == {"read": 4}
 
 
-def test_secret_never_shown_when_reads_return_it(fresh_sandbox, tmp_path):
+@pytest.mark.parametrize("reads_return_it", [True, False], ids=["reads-return-secret", "reads-withhold-secret"])
+def test_secret_never_shown_when_reads_return_it(fresh_sandbox, tmp_path, reads_return_it):
     sandbox = fresh_sandbox
-    sandbox.configure(oci={"get_returns_client_secret": True})
+    # True is the default (SDK: clientSecret "returned: default"); both answers are proved (issue 14 §2).
+    sandbox.configure(oci={"get_returns_client_secret": reads_return_it})
     admin = Admin(sandbox)
 
     failed, created, output = run(sandbox, tmp_path, "oci_oidc_app", {"display_name": APP}, diff=True)
     assert not failed and created["changed"]
     secret = created["client_secret"]
-    # The switch is on: the domain now gives the secret to any read.
-    assert [app["clientSecret"] for app in admin.apps()] == [secret]
+    # With the switch on, the domain gives the secret to any read; off, to none.
+    assert [app.get("clientSecret") for app in admin.apps()] == [secret if reads_return_it else None]
     assert secret not in diff_text(output)
     assert secret not in json.dumps(created["app"])
     assert output.count(secret) == 1  # the documented return value, once

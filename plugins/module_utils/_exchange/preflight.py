@@ -44,8 +44,10 @@ class Expectations:
         if iss in OCI_DEFAULT_ISSUERS:
             raise Breakpoint(
                 "3",
-                "the token's issuer is %s, the identity domain's default, but AWS expects %s: the domain's issuer was "
-                "not changed; %s (domain_url: the domain, issuer: %s)" % (iss, self.issuer, FIX_POLICY, self.issuer),
+                "the token's issuer is %s, the identity domain's default, but AWS expects %s: the domain does not issue "
+                "tokens with that issuer (yet). Either its issuer is not set: %s (domain_url: the domain, issuer: %s); "
+                "or it was set moments ago and has not taken effect yet (a new issuer may reach the tokens only after "
+                "a delay): run again in a minute" % (iss, self.issuer, FIX_POLICY, self.issuer),
                 claim="iss",
             )
         if not isinstance(iss, str) or not iss.startswith("https://"):

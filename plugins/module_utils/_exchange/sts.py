@@ -38,6 +38,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy imp
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.token import utc_iso
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.propagation import propagation_reason, waited_note
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.discovery import issuer_mismatch
 
 
 # STS answers these while the identity provider cannot be reached; worth retrying. STS also answers
@@ -137,6 +138,11 @@ class Exchange:
                          "(%s/.well-known/openid-configuration and its jwks_uri): they must answer from the internet "
                          "within 5 seconds" % (exc.msg, attempts.token.claims.get("iss")), **exc.details)
             if last_error.startswith(KEYS_NOT_RETRIEVED):
+                discovery = self._discovery_mismatch(attempts.token)
+                if discovery:
+                    raise Breakpoint("4", "%s. STS said InvalidIdentityToken: Couldn't retrieve verification key from "
+                                          "your identity provider: %s" % (exc.msg, discovery),
+                                     **dict(exc.details, error_code=KEYS_NOT_RETRIEVED))
                 raise Breakpoint(
                     "4", "%s. STS said InvalidIdentityToken: Couldn't retrieve verification key from your identity "
                          "provider. AWS could not read the identity domain's signing keys (JWKS) at %s: they are not "
@@ -177,6 +183,9 @@ class Exchange:
                          "issuer_url: %s, or check that role_arn names the account where the provider is"
                          % (said, iss, self.spec.role_arn, FIX_AWS, iss), **details)
             if "verification key" in lowered:
+                discovery = self._discovery_mismatch(token)
+                if discovery:
+                    return Breakpoint("4", "%s. AWS could not use %s" % (said, discovery), **details)
                 return Breakpoint(
                     "4", "%s. AWS could not read the identity domain's signing keys (JWKS): they are not public; run "
                          "multicloud.oci_aws.oci_token_policy with signing_cert_public_access: true" % said, **details)
@@ -209,6 +218,13 @@ class Exchange:
         if code == "ValidationError" and "MaxSessionDuration" in message:
             return self._duration_too_long(said, details)
         return plain
+
+    def _discovery_mismatch(self, token):
+        """Why AWS refuses the token's discovery document (its issuer is not ``iss``), or None."""
+        if token is None:
+            return None
+        source = self.spec.token_source
+        return issuer_mismatch(token.claims.get("iss"), getattr(source, "cert_bundle", None))
 
     def _role(self):
         """``(role, None)`` from IAM, or ``(None, why it could not be read)``."""

@@ -211,11 +211,23 @@ def _check_client_id(value):
     return value
 
 
+# The identity domain's range for an app's access token lifetime: 60 seconds to one year.
+MIN_EXPIRY, MAX_EXPIRY = 60, 365 * 24 * 3600
+
+
 def _check_expiry(value):
-    if value is not None and value <= 0:
-        raise OptionError("access_token_expiry", "access_token_expiry is a lifetime in seconds and must be "
-                                                 "positive, such as 3600: got %r" % value)
+    if value is not None and (isinstance(value, bool) or not MIN_EXPIRY <= value <= MAX_EXPIRY):
+        raise OptionError("access_token_expiry", "access_token_expiry is a lifetime in seconds between %d (one minute) "
+                                                 "and %d (one year), the identity domain's range, such as 3600: got %r"
+                                                 % (MIN_EXPIRY, MAX_EXPIRY, value))
     return value
+
+
+def scim_string(value):
+    """``value`` as a SCIM filter string literal: quotes and backslashes escaped, every other character
+    sent as it is (UTF-8 on the wire). Whether the service decodes JSON escapes such as ``\\u00e9``
+    inside a filter is not documented, so none is sent."""
+    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
 
 
 class AppManager:
@@ -238,7 +250,7 @@ class AppManager:
     # -- reads ---------------------------------------------------------------------------------
     def find(self):
         """The app with the spec's display name, or None: one filtered search, never a listing."""
-        apps = self.client.find_apps("displayName eq %s" % json.dumps(self.spec.display_name), APP_ATTRIBUTES)
+        apps = self.client.find_apps("displayName eq %s" % scim_string(self.spec.display_name), APP_ATTRIBUTES)
         if len(apps) > 1:
             raise OptionError(
                 "display_name",
@@ -260,6 +272,8 @@ class AppManager:
         desired = self.spec.view(current)
         if (current.get("display_name") or "").lower() == self.spec.display_name.lower():
             desired["display_name"] = current["display_name"]
+        if (current.get("client_id") or "").lower() == (desired.get("client_id") or "").lower():
+            desired["client_id"] = current.get("client_id")
         return desired
 
     def _check_owner(self, app, action):
@@ -283,6 +297,13 @@ class AppManager:
 
     def _check_client_id(self, app):
         current = app.get("name")
+        if self.spec.client_id is not None and current != self.spec.client_id and \
+                (current or "").lower() == self.spec.client_id.lower():
+            # The domain compares names regardless of case (caseExact false, uniqueness server): the same app.
+            self.warn("client_id %s matches the client id %s of app %r only regardless of case (the identity domain "
+                      "compares them so): it is the same app; tokens carry %s, so give clients that spelling"
+                      % (self.spec.client_id, current, self.spec.display_name, current))
+            return
         if self.spec.client_id is not None and current != self.spec.client_id:
             raise OptionError(
                 "client_id",
@@ -333,15 +354,29 @@ class AppManager:
         return self._result(app["id"], {}, self._read(app["id"]), True, secret)
 
     def _update(self, app):
+        """Converge, and with secret=regenerate issue a new secret while the app is active: the service
+        may refuse to regenerate the secret of an inactive app, so it is done after the activation, or
+        before the deactivation."""
         before = view(app)
-        changed = self._converge(app)
         secret = None
-        if self.secret in ("regenerate", "discard"):
+        regenerate = self.secret in ("regenerate", "discard")
+        if regenerate and not self.spec.active and not before["active"]:
+            raise OptionError(
+                "secret", "secret=%s needs the app %r active (the identity domain may refuse a new secret for "
+                          "an inactive app), but it is inactive and active is false: set active: true for this run, "
+                          "or leave secret at keep" % (self.secret, self.spec.display_name))
+        changed = False
+        if regenerate and not self.spec.active:
             changed = True
             if not self.check_mode:
                 secret = self.client.regenerate_secret(app["id"])
-            if self.secret == "discard":
-                secret = None  # the new one is thrown away: the secret issued before no longer works
+        changed = self._converge(app) or changed
+        if regenerate and self.spec.active:
+            changed = True
+            if not self.check_mode:
+                secret = self.client.regenerate_secret(app["id"])
+        if self.secret == "discard":
+            secret = None  # the new one is thrown away: the secret issued before no longer works
         if not changed:
             after = before
         elif self.check_mode:
@@ -397,21 +432,22 @@ class AppManager:
                                                             ", ".join(current["secondary_audiences"]),
                                                             self.spec.display_name)
             )
-        definition = definition_ops(current, desired)
-        if definition:
+        # One PatchOp for the definition and the allowed scopes: a new audience or scope changes the fqs the
+        # allowed scopes name, and a service may refuse any write that leaves them naming a scope that no
+        # longer exists (as two PATCHes would, between them).
+        operations = definition_ops(current, desired)
+        if current["allowed_scopes"] != desired["allowed_scopes"]:
+            operations.append(dict(op="replace", path="allowedScopes",
+                                   value=[dict(fqs=fqs) for fqs in desired["allowed_scopes"]]))
+        if operations:
             changed = True
             if not self.check_mode:
-                self.client.patch_app(app_id, definition)
+                self.client.patch_app(app_id, operations)
         certificates = certificate_ops(app, self.spec.certificates)  # after the client type: trusted first
         if certificates:
             changed = True
             if not self.check_mode:
                 self.client.patch_app(app_id, certificates)
-        if current["allowed_scopes"] != desired["allowed_scopes"]:
-            changed = True
-            if not self.check_mode:
-                self.client.patch_app(app_id, [dict(op="replace", path="allowedScopes",
-                                                    value=[dict(fqs=fqs) for fqs in desired["allowed_scopes"]])])
         if current["active"] != desired["active"]:
             changed = True
             if not self.check_mode:

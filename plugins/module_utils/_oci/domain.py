@@ -57,9 +57,27 @@ _TLS_REASON = re.compile(r"certificate verify failed: [^(\'\"]+")
 _IDCS_ERROR_KEY = "urn:ietf:params:scim:api:oracle:idcs:extension:messages:_error"
 _STATUS_HINTS = {
     401: "the domain did not accept the request signature: check auth_type and the OCI credentials it uses",
-    403: "the OCI principal lacks a role in this identity domain: grant it Identity Domain Administrator "
-         "(or Application Administrator for apps, Security Administrator for settings)",
 }
+# The domain roles that may call each endpoint (Oracle "AppRole Permissions", RequiredRolePerEndpointExt.htm).
+ROLES_FOR = {
+    "Apps": ("Identity Domain Administrator", "Application Administrator", "Security Administrator"),
+    "AppStatusChanger": ("Identity Domain Administrator", "Application Administrator"),
+    "AppClientSecretRegenerator": ("Identity Domain Administrator", "Application Administrator",
+                                   "Security Administrator"),
+    "Settings": ("Identity Domain Administrator", "Security Administrator"),
+}
+_RESOURCE = re.compile(r"/admin/v1/(\w+)")
+
+
+def role_hint(operation):
+    """What a 403 on ``operation`` ("PATCH /admin/v1/Settings/Settings") means: the role the principal lacks."""
+    match = _RESOURCE.search(operation)
+    roles = ROLES_FOR.get(match.group(1)) if match else None
+    if not roles:
+        return ("the OCI principal lacks a role in this identity domain: grant it Identity Domain Administrator")
+    return ("the OCI principal has no domain role that may call %s: it needs %s (Oracle's AppRole permissions); "
+            "grant one of them to the user or group in this identity domain"
+            % (match.group(1), " or ".join(roles)))
 
 
 def oci_argument_spec():
@@ -239,7 +257,7 @@ def service_error(exc, operation):
         parts.append("(error code %s)" % code)
     if exc.request_id:
         parts.append("(opc-request-id %s)" % exc.request_id)
-    hint = _STATUS_HINTS.get(exc.status)
+    hint = role_hint(operation) if exc.status == 403 else _STATUS_HINTS.get(exc.status)
     msg = " ".join(parts) + ("; " + hint if hint else "")
     return ServiceError(msg, status=exc.status, error_code=code, request_id=exc.request_id, detail=detail)
 
@@ -338,8 +356,15 @@ class DomainClient:
             app_id, patch_op={"schemas": [PATCH_SCHEMA], "Operations": operations}, attributes="id"), answer="any")
 
     def set_app_active(self, app_id, active):
-        self._call("PUT /admin/v1/AppStatusChanger/{id}", lambda: self._sdk.put_app_status_changer(
-            app_id, app_status_changer={"schemas": [STATUS_CHANGER_SCHEMA], "active": active}), answer="any")
+        """(De)activate through AppStatusChanger; where the principal's role may not call it (a Security
+        Administrator: 403), through a PATCH of ``active``, which the Apps rights of that role allow."""
+        try:
+            self._call("PUT /admin/v1/AppStatusChanger/{id}", lambda: self._sdk.put_app_status_changer(
+                app_id, app_status_changer={"schemas": [STATUS_CHANGER_SCHEMA], "active": active}), answer="any")
+        except ServiceError as exc:
+            if exc.details.get("status") != 403:
+                raise
+            self.patch_app(app_id, [{"op": "replace", "path": "active", "value": active}])
 
     def delete_app(self, app_id):
         self._call("DELETE /admin/v1/Apps/{id}", lambda: self._sdk.delete_app(app_id, force_delete=True), answer="any")

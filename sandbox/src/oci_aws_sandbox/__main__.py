@@ -1,4 +1,5 @@
-"""python -m oci_aws_sandbox {up|down|status|serve} --dir DIR [--domain-host HOST [--domain-alias HOST]...] [--oci-port PORT]"""
+"""python -m oci_aws_sandbox {up|down|status|serve} --dir DIR [--profile default|pessimistic]
+[--domain-host HOST [--domain-alias HOST]...] [--oci-port PORT]"""
 
 import argparse
 import logging
@@ -8,13 +9,15 @@ import sys
 import threading
 
 from . import handle as handle_mod
+from . import profiles
 
 
-def serve(directory, domain_host=None, oci_port=0, domain_aliases=()):
+def serve(directory, profile=None, domain_host=None, oci_port=0, domain_aliases=()):
     from .server import Sandbox
 
     logging.basicConfig(level=os.environ.get("SANDBOX_LOG_LEVEL", "WARNING"), format="%(asctime)s %(name)s %(message)s")
-    sandbox = Sandbox(directory, oci_port=oci_port, domain_host=domain_host, domain_aliases=domain_aliases).start()
+    sandbox = Sandbox(directory, oci_port=oci_port, domain_host=domain_host, domain_aliases=domain_aliases,
+                      profile=profile).start()
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
@@ -28,18 +31,23 @@ def serve(directory, domain_host=None, oci_port=0, domain_aliases=()):
     return 0
 
 
-def up(directory, domain_host=None, oci_port=0, domain_aliases=()):
+def up(directory, profile=None, domain_host=None, oci_port=0, domain_aliases=()):
     running = handle_mod.attach(directory)
     if running:
         print("sandbox already running (pid %s); settings in %s/env" % (running.state["pid"], running.directory))
+        if profile:
+            profiles.apply(running, profile)
+            print("  switches of profile %s set (until the next reset)" % profile)
         return 0
     sandbox = handle_mod.start(directory, detach=True, domain_host=domain_host, oci_port=oci_port,
-                               domain_aliases=domain_aliases)
+                               domain_aliases=domain_aliases, profile=profile)
     rel = os.path.relpath(sandbox.directory)
     print("sandbox up (pid %s)" % sandbox.state["pid"])
     print("  OCI identity domain  %s  (%s)" % (sandbox.domain_url, sandbox.env["OCI_DOMAIN_ID"]))
     print("  AWS IAM/STS/S3       %s" % sandbox.aws_endpoint)
     print("  control              %s" % sandbox.control_url)
+    if profile:
+        print("  profile              %s (kept across resets)" % profile)
     print("  client settings      . %s/env   or   -e @%s/vars.yml" % (rel, rel))
     return 0
 
@@ -82,6 +90,8 @@ def main(argv=None):
                              "(repeatable; it must resolve to 127.0.0.1 too)")
     parser.add_argument("--oci-port", default=0, type=int, metavar="PORT",
                         help="the identity domain's port; 443 gives a URL without a port (default: a free port)")
+    parser.add_argument("--profile", choices=sorted(profiles.PROFILES), default=None,
+                        help="behaviour switches set at start and after every reset (sandbox/README.md)")
     args = parser.parse_args(argv)
     from .server import check_domain_host
     try:
@@ -92,7 +102,7 @@ def main(argv=None):
     if not 0 <= args.oci_port <= 65535:
         parser.error("--oci-port must be 0 (a free port) to 65535: got %d" % args.oci_port)
     return {"up": up, "down": down, "status": status, "serve": serve}[args.command](
-        args.dir, domain_host=args.domain_host, oci_port=args.oci_port, domain_aliases=args.domain_aliases)
+        args.dir, profile=args.profile, domain_host=args.domain_host, oci_port=args.oci_port, domain_aliases=args.domain_aliases)
 
 
 if __name__ == "__main__":

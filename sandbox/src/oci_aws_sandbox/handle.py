@@ -129,11 +129,13 @@ class SandboxHandle:
         os.kill(pid, signal.SIGKILL)
 
 
-def start(directory, log_path=None, detach=False, extra_env=None, domain_host=None, oci_port=0, domain_aliases=()):
+def start(directory, log_path=None, detach=False, extra_env=None, domain_host=None, oci_port=0, domain_aliases=(),
+          profile=None):
     """Start `python -m oci_aws_sandbox serve` and return a handle once every service answers.
 
     `domain_host`, `domain_aliases` and `oci_port` are `serve`'s `--domain-host`, `--domain-alias` and `--oci-port`
-    (see `server.Sandbox`).
+    (see `server.Sandbox`); `profile` (a name of `profiles.PROFILES`): the server sets its switches at start and
+    after every reset.
     """
     directory = os.path.abspath(directory)
     os.makedirs(directory, mode=0o700, exist_ok=True)
@@ -152,7 +154,7 @@ def start(directory, log_path=None, detach=False, extra_env=None, domain_host=No
     if oci_port:
         command += ["--oci-port", str(int(oci_port))]
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        command,
+        command + (["--profile", profile] if profile else []),
         stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
         start_new_session=detach, close_fds=True,
     )

@@ -24,6 +24,7 @@ import threading
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from . import profiles
 from .aws import AwsCloud
 from .clock import Clock
 from .control import ControlApp
@@ -74,7 +75,9 @@ class _Handler(WSGIRequestHandler):
 
 
 class Sandbox:
-    def __init__(self, directory, oci_port=0, aws_port=0, control_port=0, domain_host=None, domain_aliases=()):
+    def __init__(self, directory, oci_port=0, aws_port=0, control_port=0, domain_host=None, domain_aliases=(),
+                 profile=None):
+        self.profile = profile  # a name of profiles.PROFILES: its switches are set at start and after every reset
         self.directory = os.path.abspath(directory)
         os.makedirs(self.directory, mode=0o700, exist_ok=True)
         self.domain_host = check_domain_host(domain_host) if domain_host else None
@@ -131,6 +134,7 @@ class Sandbox:
             thread = threading.Thread(target=server.serve_forever, name="sandbox-%d" % server.server_port, daemon=True)
             thread.start()
             self._threads.append(thread)
+        self._apply_profile()
         self.write_client_files()
         return self
 
@@ -148,6 +152,11 @@ class Sandbox:
         self.instruments.reset_counters()
         self.instruments.clear_faults()
         self.clock.reset()
+        self._apply_profile()
+
+    def _apply_profile(self):
+        if self.profile:
+            self.configure(profiles.get(self.profile))
 
     def options(self):
         return {"oci": dict(self.idcs.options), "aws": dict(self.aws.options)}
@@ -160,7 +169,7 @@ class Sandbox:
                 target.options[key] = value
 
     def describe(self):
-        return {"status": "ok", "pid": os.getpid(), **self.client_settings()}
+        return {"status": "ok", "pid": os.getpid(), "profile": self.profile or "default", **self.client_settings()}
 
     # -- client files ----------------------------------------------------------------------
     def client_settings(self):

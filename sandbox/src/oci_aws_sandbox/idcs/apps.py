@@ -15,7 +15,12 @@ Sources (see also the reference note `oci-identity-domains.md`):
   id of that app (readOnly);
 - an active app cannot be deleted, even with `forceDelete` (terraform-provider-oci #2507, PR #2469);
 - create is 201 with a Location header, delete 204 (identity domains "Response Codes" doc); a
-  stale `If-Match` is 412.
+  stale `If-Match` is 412;
+- `accessTokenExpiry` is 60 s to one year (31536000 s), the range of the console's "Access token
+  expiration" field; outside it a write is 400 (sandbox wording);
+- with `refuse_stale_allowed_scopes`, a write whose app lists an allowed scope nobody defines (such
+  as an audience change sent apart from the matching `allowedScopes`) is 400; with
+  `regenerate_requires_active`, a new secret for an inactive app is 400 (sandbox wording).
 """
 
 import copy
@@ -31,6 +36,7 @@ from .scim import apply_patch, check_if_match, check_replacement, require_schema
 TEMPLATES = ("CustomWebAppTemplateId", "CustomBrowserMobileTemplateId", "CustomAppTemplateId")
 SECRET_CLIENT_TYPES = ("confidential", "trusted")
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_]+$")
+MIN_ACCESS_TOKEN_EXPIRY, MAX_ACCESS_TOKEN_EXPIRY = 60, 365 * 24 * 3600
 
 
 def _strip_read_only(payload):
@@ -95,6 +101,11 @@ class AppRegistry:
             missing.append("audience")
         if missing:
             raise missing_attributes(missing)
+        expiry = app.get("accessTokenExpiry")
+        if expiry is not None and not MIN_ACCESS_TOKEN_EXPIRY <= expiry <= MAX_ACCESS_TOKEN_EXPIRY:
+            raise ScimError(400, "Invalid value %s for attribute accessTokenExpiry: it must be between %d and %d "
+                                 "seconds." % (expiry, MIN_ACCESS_TOKEN_EXPIRY, MAX_ACCESS_TOKEN_EXPIRY),
+                            "invalidValue", message_id="error.common.validation.invalidValue")
         template = app["basedOnTemplate"].get("value")
         if template not in TEMPLATES:
             raise bad_request("basedOnTemplate %s is not a known App template." % template, "invalidValue")
@@ -147,7 +158,7 @@ class AppRegistry:
                 continue
             owners = [owner for owner, _value in definitions.get(fqs, []) if owner.get("isOAuthResource")]
             if not owners:
-                if fqs in stored_fqs:
+                if fqs in stored_fqs and not self.domain.options["refuse_stale_allowed_scopes"]:
                     resolved.append(allowed)  # kept as it was: its scope has gone away since
                     continue
                 raise bad_request("Invalid allowedScopes: no OAuth resource App defines the scope %s." % fqs, "invalidValue")
@@ -256,6 +267,9 @@ class AppRegistry:
         app = self.get(app_id)
         if app.get("clientType") not in SECRET_CLIENT_TYPES:
             raise bad_request("The App %s is not a confidential client and has no client secret." % app["displayName"])
+        if not app.get("active") and self.domain.options["regenerate_requires_active"]:
+            raise ScimError(400, "The App %s is inactive: activate it before regenerating its client secret."
+                            % app["displayName"], message_id="error.app.appNotActive")
         app["clientSecret"] = str(uuid.uuid4())
         self._touch(app)
         return {"schemas": [SECRET_REGENERATOR_URN], "appId": app_id, "clientSecret": app["clientSecret"]}

@@ -25,10 +25,12 @@ answers the reference note leaves open:
 - `create_allows_own_allowed_scope` (False): whether a create may list in `allowedScopes` a scope
   that the same request defines. False answers 400 as terraform-provider-oci #2542 reports, so
   callers must create, then PATCH `allowedScopes`.
-- `get_returns_client_secret` (False): whether reads (GET, list, search, PUT/PATCH responses)
-  return `clientSecret`. Create and AppClientSecretRegenerator always return it.
+- `get_returns_client_secret` (True): whether reads (GET, list, search, PUT/PATCH responses)
+  return `clientSecret`, as the SDK's `returned: default` says. Create and AppClientSecretRegenerator
+  always return it.
 - `token_accepts_bare_scope` (True): whether `/oauth2/v1/token` accepts a scope's bare value
-  (`scope=/`, as in the A-Team blog) when it names exactly one allowed scope, besides the fqs.
+  (`scope=/`, as the published procedure sends, reported to work) when it names exactly one allowed
+  scope, besides the fqs.
 - `discovery_issuer_follows_settings` (True): whether discovery's `issuer` is the Settings issuer;
   False keeps it at `https://identity.oraclecloud.com/` whatever the Settings say.
 - `settings_issuer_absent_until_set` (False): whether a domain that never had a custom issuer omits
@@ -37,6 +39,20 @@ answers the reference note leaves open:
   used in the last 24 hours answers the first create's response again (the SDK's docs of
   `create_app` promise this idempotency; unconfirmed for identity domains) instead of being a new
   create (then usually a 409 on the duplicate displayName).
+- `refuse_stale_allowed_scopes` (True): a write (create, PUT, PATCH) whose resulting app lists in
+  `allowedScopes` an fqs that no OAuth resource app defines is refused (400), whatever it held before.
+  False keeps such an entry when the app already had it (its scope went away since).
+- `filter_decodes_json_escapes` (False): whether a filter's string literal has its JSON escapes
+  (`\\uXXXX`, `\\n`, ...) decoded; False takes them literally (only `\\"` and `\\\\` are unescaped).
+- `regenerate_requires_active` (True): AppClientSecretRegenerator on an inactive app is refused (400).
+- `issuer_propagation_seconds` (0): seconds (sandbox clock) after a change of the Settings `issuer`
+  before tokens and discovery carry the new one; Settings reads show it at once.
+- `api_key_role` ("Identity Domain Administrator"): the domain role of the sandbox's API key, with the
+  rights of Oracle's "AppRole Permissions" table: "Application Administrator" gets 403 on Settings,
+  "Security Administrator" 403 on AppStatusChanger.
+
+Filters name only attributes that the SDK marks `idcsSearchable: true` (`schema.py`); any other is
+refused with 400 `invalidFilter`.
 """
 
 import datetime
@@ -64,6 +80,18 @@ LOG = logging.getLogger("sandbox.idcs")
 SCIM_JSON = "application/scim+json;charset=UTF-8"
 JSON = "application/json;charset=UTF-8"
 RETRY_TOKEN_LIFETIME = 24 * 3600
+ADMINISTRATOR = "Identity Domain Administrator"
+# Oracle "AppRole Permissions" (RequiredRolePerEndpointExt.htm): the endpoints each role may call.
+ROLE_ENDPOINTS = {
+    ADMINISTRATOR: None,  # all
+    "Application Administrator": ("Apps", "AppStatusChanger", "AppClientSecretRegenerator", "SigningCert"),
+    "Security Administrator": ("Apps", "Settings", "AppClientSecretRegenerator", "SigningCert"),
+}
+ENDPOINT_RESOURCES = {
+    "apps": "Apps", "apps_search": "Apps", "app": "Apps", "status_changer": "AppStatusChanger",
+    "secret_regenerator": "AppClientSecretRegenerator", "settings_list": "Settings", "settings_search": "Settings",
+    "setting": "Settings", "jwks": "SigningCert",
+}
 
 
 def _rules():
@@ -87,11 +115,16 @@ class IdentityDomain:
 
     OPTIONS = {
         "create_allows_own_allowed_scope": False,
-        "get_returns_client_secret": False,
+        "get_returns_client_secret": True,
         "token_accepts_bare_scope": True,
         "discovery_issuer_follows_settings": True,
         "settings_issuer_absent_until_set": False,
         "create_honours_retry_token": False,
+        "refuse_stale_allowed_scopes": True,
+        "filter_decodes_json_escapes": False,
+        "regenerate_requires_active": True,
+        "issuer_propagation_seconds": 0,
+        "api_key_role": ADMINISTRATOR,
         **client_assertion.OPTIONS,
     }
 
@@ -150,6 +183,7 @@ class IdentityDomain:
         with self._lock:
             if request.path.startswith("/admin/") and not (endpoint == "jwks" and self.settings.signing_cert_public):
                 self._authenticate(request)
+                self._authorize(request, endpoint)
             return getattr(self, "on_" + endpoint)(request, **arguments)
 
     def _authenticate(self, request):
@@ -159,6 +193,21 @@ class IdentityDomain:
         except httpsig.SignatureError as error:
             LOG.info("refused %s %s: %s", request.method, request.path, error)
             raise ScimError(401, "Authentication failed: %s" % error) from None
+
+    def _authorize(self, request, endpoint):
+        role = self.options["api_key_role"]
+        if role not in ROLE_ENDPOINTS:
+            raise ScimError(500, "Unknown api_key_role %s." % role)
+        allowed = ROLE_ENDPOINTS[role]
+        resource = ENDPOINT_RESOURCES.get(endpoint)
+        if allowed is not None and resource not in allowed:
+            LOG.info("refused %s %s: role %s", request.method, request.path, role)
+            raise ScimError(403, "You do not have the permission to perform this operation (%s %s): no role of the "
+                                 "caller allows %s." % (request.method, request.path, resource),
+                            message_id="error.common.common.unauthorized")
+
+    def _filter_options(self):
+        return {"decode_escapes": bool(self.options["filter_decodes_json_escapes"])}
 
     # -- helpers ------------------------------------------------------------------------------
     @staticmethod
@@ -208,7 +257,7 @@ class IdentityDomain:
             list(self.apps.apps.values()), APP_SCHEMA, filter_text=request.args.get("filter"),
             sort_by=request.args.get("sortBy"), sort_order=request.args.get("sortOrder"),
             start_index=request.args.get("startIndex"), count=request.args.get("count"),
-            hidden=self._hidden(), **self._read_parameters(request),
+            hidden=self._hidden(), **self._filter_options(), **self._read_parameters(request),
         ), 200, SCIM_JSON)
 
     def _create_app(self, request):
@@ -235,7 +284,7 @@ class IdentityDomain:
         return _json(list_response(
             list(self.apps.apps.values()), APP_SCHEMA, filter_text=body.get("filter"),
             sort_by=body.get("sortBy"), sort_order=body.get("sortOrder"), start_index=body.get("startIndex"),
-            count=body.get("count"), hidden=self._hidden(), **_search_parameters(body),
+            count=body.get("count"), hidden=self._hidden(), **self._filter_options(), **_search_parameters(body),
         ), 200, SCIM_JSON)
 
     def on_app(self, request, app_id):

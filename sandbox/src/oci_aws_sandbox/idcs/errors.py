@@ -6,15 +6,37 @@ SCIM error body (identity domains "Response Body" doc, "Simple Response Body on 
 
     {"schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"], "detail": "...", "status": "400"}
 
-The Oracle extension (`urn:ietf:params:scim:api:oracle:idcs:extension:messages:Error` with a
-`messageId`) is added only where the real message id is documented; `scimType` is added where RFC
-7644 section 3.12 defines one (uniqueness, mutability, invalidFilter, invalidPath, noTarget, ...).
+Every SCIM error carries the Oracle extension (`urn:ietf:params:scim:api:oracle:idcs:extension:messages:Error`
+with a `messageId`), as every error example of Oracle's docs does. Where the real id is documented
+(`error.common.validation.missingReqAttributes`, `error.common.validation.invalidReferenceResource`) it
+is that one; elsewhere the id is *sandbox wording* in Oracle's pattern (`DEFAULT_MESSAGE_IDS`): clients
+may show it, tests must not rely on its text. `scimType` is added where RFC 7644 section 3.12 defines
+one (uniqueness, mutability, invalidFilter, invalidPath, noTarget, ...).
 
 OAuth error body (RFC 6749 section 5.2): `{"error": "...", "error_description": "..."}`.
 """
 
 SCIM_ERROR_URN = "urn:ietf:params:scim:api:messages:2.0:Error"
 IDCS_ERROR_URN = "urn:ietf:params:scim:api:oracle:idcs:extension:messages:Error"
+
+
+# messageId by scimType, then by status, where the error does not name one (sandbox wording).
+DEFAULT_MESSAGE_IDS = {
+    "uniqueness": "error.common.validation.uniqueness",
+    "mutability": "error.common.validation.mutability",
+    "invalidFilter": "error.common.search.invalidFilter",
+    "invalidPath": "error.common.validation.invalidPath",
+    "invalidValue": "error.common.validation.invalidValue",
+    "invalidSyntax": "error.common.validation.invalidSyntax",
+    "noTarget": "error.common.validation.noTarget",
+    400: "error.common.validation.badRequest",
+    401: "error.common.common.unauthenticated",
+    403: "error.common.common.unauthorized",
+    404: "error.common.common.resourceNotFound",
+    405: "error.common.common.methodNotAllowed",
+    409: "error.common.common.conflict",
+    412: "error.common.common.preconditionFailed",
+}
 
 
 class ScimError(Exception):
@@ -28,12 +50,12 @@ class ScimError(Exception):
         self.message_id = message_id
 
     def body(self):
-        schemas = [SCIM_ERROR_URN] + ([IDCS_ERROR_URN] if self.message_id else [])
-        body = {"schemas": schemas, "detail": self.detail, "status": str(self.status)}
+        message_id = (self.message_id or DEFAULT_MESSAGE_IDS.get(self.scim_type)
+                      or DEFAULT_MESSAGE_IDS.get(self.status, "error.common.common.error"))
+        body = {"schemas": [SCIM_ERROR_URN, IDCS_ERROR_URN], "detail": self.detail, "status": str(self.status)}
         if self.scim_type:
             body["scimType"] = self.scim_type
-        if self.message_id:
-            body[IDCS_ERROR_URN] = {"messageId": self.message_id}
+        body[IDCS_ERROR_URN] = {"messageId": message_id}
         return body
 
 

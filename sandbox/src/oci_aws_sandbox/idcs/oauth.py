@@ -11,7 +11,11 @@ Sources:
   otherwise: Oracle "Token Validation" doc), `scope` the bare scope values, `sub` = `client_id` =
   the client app's `name`, `client_guid` its id, `tenant_iss` the domain URL with its port;
 - JWKS (`/admin/v1/SigningCert/jwk`): `kid` SIGNING_KEY, `kty`, `e`, `n`, `x5t`, `x5t#S256`, `x5c`
-  (the certificate chain, standard base64) and `alg` as in Oracle's SigningCert example;
+  (the certificate chain, standard base64), `key_ops` and `alg`, and no `use`, in the order of live
+  domains' answers: `key_ops` is ["sig", "encrypt"] as in the newer of the two public samples (an Oracle
+  A-Team tutorial of 2020, which also tells API Gateway users to replace `key_ops` by `"use": "sig"`; a
+  2018 sample shows ["encrypt", "sign"]). Neither holds "verify", so a library that honours `key_ops`
+  (jwcrypto) finds no key to verify with; STS does not (the published procedure works);
 - discovery: the fields of a real domain's document (micronaut-security test fixture).
 """
 
@@ -70,7 +74,7 @@ def signing_jwks(keys):
         "x5t": keys.signing_x5t,
         "kid": KEY_ID,
         "x5c": [base64.b64encode(der).decode("ascii") for der in chain],
-        "use": "sig",
+        "key_ops": ["sig", "encrypt"],
         "alg": "RS256",
         "n": _b64url_uint(numbers.n),
     }]}

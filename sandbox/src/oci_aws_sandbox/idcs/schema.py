@@ -312,10 +312,15 @@ _PYTHON_TYPES = {
 class Schema:
     """One resource type's schema: attribute look-up, key canonicalisation and value checks."""
 
-    def __init__(self, urn, resource_type, attributes):
+    def __init__(self, urn, resource_type, attributes, searchable=None):
         self.urn = urn
         self.resource_type = resource_type
         self.attributes = {a.name.lower(): a for a in attributes}
+        self._searchable = None if searchable is None else {n.lower() for n in searchable}
+
+    def searchable(self, name):
+        """Whether a filter may name attribute `name` (SDK `idcsSearchable`; `meta` as SCIM's common attribute)."""
+        return self._searchable is None or name.lower() in self._searchable or name.lower() == "meta"
 
     def get(self, name):
         """The attribute called `name` (any case, optionally prefixed with this schema's URN)."""
@@ -385,5 +390,17 @@ def _single(attribute, value):
     return result
 
 
-APP_SCHEMA = Schema(APP_URN, "App", APP)
-SETTINGS_SCHEMA = Schema(SETTINGS_URN, "Settings", SETTINGS)
+# The App and Setting attributes whose SDK docstrings say `idcsSearchable: true` (oci 2.189.0).
+APP_SEARCHABLE = (
+    "accounts", "active", "aliasApps", "allUrlSchemesAllowed", "allowAccessControl", "allowOffline", "allowedGrants",
+    "allowedOperations", "allowedScopes", "allowedTags", "deleteInProgress", "description", "displayName",
+    "grantedAppRoles", "grants", "id", "infrastructure", "isAliasApp", "isDatabaseService", "isEnterpriseApp",
+    "isFormFill", "isKerberosRealm", "isLoginTarget", "isManagedApp", "isMobileTarget", "isMulticloudServiceApp",
+    "isOAuthClient", "isOAuthResource", "isOPCService", "isObligationCapable", "isRadiusApp", "isSamlServiceProvider",
+    "isUnmanagedApp", "isWebTierPolicy", "loginMechanism", "migrated", "name", "ocid", "readyToUpgrade", "scopes",
+    "serviceTypeURN", "serviceTypeVersion", "showInMyApps", "tags", "trustPolicies",
+)
+SETTINGS_SEARCHABLE = ("deleteInProgress", "id", "ocid", "tags")
+
+APP_SCHEMA = Schema(APP_URN, "App", APP, searchable=APP_SEARCHABLE)
+SETTINGS_SCHEMA = Schema(SETTINGS_URN, "Settings", SETTINGS, searchable=SETTINGS_SEARCHABLE)

@@ -2,7 +2,10 @@
 
 - `parse_filter`: the filter grammar of section 3.4.2.2 (attribute paths with sub-attributes and
   value paths, `eq ne co sw ew gt lt ge le pr`, `and`/`or`/`not`, parentheses). Attribute names and
-  operators are case-insensitive; string comparisons follow the attribute's `caseExact`.
+  operators are case-insensitive; string comparisons follow the attribute's `caseExact`. String
+  literals are UTF-8 as sent; JSON escapes in them (`\\u00e9`) are decoded only with `decode_escapes`
+  (whether the service decodes them is not documented), else taken literally except `\\"` and `\\\\`.
+  A list filter may name only attributes the schema marks searchable (SDK `idcsSearchable: true`).
 - `require_schema`, `check_if_match`, `check_replacement`: the checks common to writes (the body's
   `schemas`, `If-Match` against `meta.version` (412 when stale), and PUT's required, readOnly and
   immutable attributes).
@@ -34,7 +37,14 @@ def invalid_filter(text, reason):
 
 # -- filter ---------------------------------------------------------------------------------------
 
-def _tokens(text):
+def _literal(quoted, decode_escapes):
+    """The value of a quoted string literal of a filter."""
+    if decode_escapes:
+        return json.loads(quoted)
+    return re.sub(r'\\(["\\])', r"\1", quoted[1:-1])
+
+
+def _tokens(text, decode_escapes=True):
     position = 0
     tokens = []
     while position < len(text):
@@ -46,16 +56,19 @@ def _tokens(text):
         kind = match.lastgroup
         value = match.group(kind)
         if kind == "string":
-            value = json.loads(value)
+            try:
+                value = _literal(value, decode_escapes)
+            except ValueError:
+                raise invalid_filter(text, "invalid string %s" % value) from None
         tokens.append((kind, value))
         position = match.end()
     return tokens
 
 
 class _Parser:
-    def __init__(self, text):
+    def __init__(self, text, decode_escapes=True):
         self.text = text
-        self.tokens = _tokens(text)
+        self.tokens = _tokens(text, decode_escapes)
         self.position = 0
 
     def peek_word(self):
@@ -133,9 +146,31 @@ class _Parser:
         return _Compare(path, operator, literal)
 
 
-def parse_filter(text):
+def parse_filter(text, decode_escapes=True):
     """The filter `text` as a tree whose `matches(resource, schema)` says if a resource matches."""
-    return _Parser(text).parse()
+    return _Parser(text, decode_escapes).parse()
+
+
+def filter_attributes(node):
+    """The attribute paths (top level) that a parsed filter names."""
+    if isinstance(node, (_Compare, _Present, _ValuePath)):
+        return [node.path]
+    if isinstance(node, (_And, _Or)):
+        return filter_attributes(node.left) + filter_attributes(node.right)
+    if isinstance(node, _Not):
+        return filter_attributes(node.inner)
+    return []
+
+
+def check_searchable(text, tree, schema):
+    """A filter naming an attribute that is not searchable is a 400 invalidFilter (RFC 7644 3.12: "the
+    specified attribute and filter comparison combination is not supported")."""
+    for path in filter_attributes(tree):
+        name, _sub = _split_path(path)
+        attribute = schema.get(name)
+        if attribute is not None and not schema.searchable(attribute.name):
+            raise ScimError(400, "Invalid filter %s: the attribute %s is not searchable." % (text, attribute.name),
+                            "invalidFilter", message_id="error.common.search.attributeNotSearchable")
 
 
 def _split_path(path):
@@ -509,14 +544,15 @@ def _project_complex(value, attribute, sets, subs):
 
 
 def list_response(resources, schema, *, filter_text=None, sort_by=None, sort_order=None,
-                  start_index=None, count=None, attributes=None, attribute_sets=(), hidden=()):
+                  start_index=None, count=None, attributes=None, attribute_sets=(), hidden=(), decode_escapes=True):
     """A SCIM ListResponse of `resources` filtered, sorted and paged (RFC 7644 section 3.4.2).
 
     `count` defaults to 50 and is capped at 1000 (identity domains REST docs); `itemsPerPage` is
     the page size, as in the docs' example response.
     """
     if filter_text:
-        tree = parse_filter(filter_text)
+        tree = parse_filter(filter_text, decode_escapes)
+        check_searchable(filter_text, tree, schema)
         resources = [r for r in resources if tree.matches(r, schema)]
     if sort_by:
         descending = (sort_order or "ascending").lower() == "descending"

@@ -38,6 +38,7 @@ class DomainSettings:
 
     def __init__(self, domain):
         self.domain = domain
+        self._issuer_change = None  # (time the new issuer takes effect, issuer in effect until then)
         now = domain.timestamp()
         self.resource = {
             "schemas": [SETTINGS_URN],
@@ -53,8 +54,12 @@ class DomainSettings:
 
     @property
     def issuer(self):
-        """The `iss` of the tokens the domain issues now."""
-        return self.resource.get("issuer") or DEFAULT_ISSUER
+        """The `iss` of the tokens the domain issues now (and discovery's `issuer`): the stored one, or the
+        one before it until `issuer_propagation_seconds` have passed since the change."""
+        stored = self.resource.get("issuer") or DEFAULT_ISSUER
+        if self._issuer_change and self.domain.clock.now() < self._issuer_change[0]:
+            return self._issuer_change[1]
+        return stored
 
     @property
     def signing_cert_public(self):
@@ -98,8 +103,11 @@ class DomainSettings:
         if missing:
             raise missing_attributes(missing)
         old_issuer, new_issuer = self.issuer, resource.get("issuer") or DEFAULT_ISSUER
-        if new_issuer != old_issuer:
-            resource["prevIssuer"] = old_issuer  # Oracle keeps only one previous issuer
+        stored_issuer = self.resource.get("issuer") or DEFAULT_ISSUER
+        if new_issuer != stored_issuer:
+            resource["prevIssuer"] = stored_issuer  # Oracle keeps only one previous issuer
+            delay = float(self.domain.options.get("issuer_propagation_seconds") or 0)
+            self._issuer_change = (self.domain.clock.now() + delay, old_issuer) if delay > 0 else None
         resource["meta"]["lastModified"] = self.domain.timestamp()
         resource["meta"]["version"] = uuid.uuid4().hex
         self.resource = resource

@@ -123,7 +123,8 @@ class FakeDomain:
 
     def regenerate_secret(self, app_id):
         self._record("regenerate_secret", app_id)
-        self._app(app_id)
+        if not self._app(app_id).get("active"):  # as the sandbox's regenerate_requires_active
+            raise scim_error(400, "The App is inactive: activate it before regenerating its client secret.")
         self.secrets[app_id] = "regenerated-%d" % next(self._ids)
         return self.secrets[app_id]
 

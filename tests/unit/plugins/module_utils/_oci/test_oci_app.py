@@ -46,8 +46,10 @@ def no_secret_in(result, domain):
     ({"scopes": [{"value": "/", "description": "x"}, {"value": "/"}]}, "scopes", "listed twice"),
     ({"client_id": "has-dash"}, "client_id", "letters, digits and underscores"),
     ({"client_id": ""}, "client_id", "letters, digits and underscores"),
-    ({"access_token_expiry": 0}, "access_token_expiry", "positive"),
-    ({"access_token_expiry": -60}, "access_token_expiry", "positive"),
+    ({"access_token_expiry": 0}, "access_token_expiry", "between 60 (one minute) and 31536000 (one year)"),
+    ({"access_token_expiry": -60}, "access_token_expiry", "between 60"),
+    ({"access_token_expiry": 59}, "access_token_expiry", "between 60"),
+    ({"access_token_expiry": 31536001}, "access_token_expiry", "31536000 (one year)"),
 ])
 def test_spec_refuses_bad_values_naming_the_option(params, option, words):
     params.setdefault("display_name", "aws-sts-oidc")
@@ -174,6 +176,19 @@ def test_search_is_one_filtered_query_with_the_name_quoted():
     assert domain.calls[0] == ("find_apps", 'displayName eq "odd \\"name\\""')
 
 
+@pytest.mark.parametrize("name, sent", [
+    ("café-oidc", 'displayName eq "café-oidc"'),
+    ("アプリ", 'displayName eq "アプリ"'),
+    ("back\\slash", 'displayName eq "back\\\\slash"'),
+])
+def test_the_filter_sends_utf8_as_it_is_without_json_escapes(name, sent):
+    # issue 14 §3: json.dumps wrote \u00e9, which a service taking escapes literally never matches
+    domain = FakeDomain()
+    manager(domain, display_name=name).present()
+    assert domain.calls[0] == ("find_apps", sent)
+    assert "\\u" not in domain.calls[0][1]
+
+
 # -- drift ----------------------------------------------------------------------------------------
 
 DRIFTS = [
@@ -234,12 +249,24 @@ def test_secondary_audiences_are_removed_with_a_warning():
     assert manager(domain, warnings=warnings).present()["changed"] is False and warnings == []
 
 
-def test_several_drifts_take_one_definition_patch_then_allow_then_activate():
-    domain = FakeDomain([converged_app(audience="old", allowedGrants=[], allowedScopes=[], active=False)])
+def test_several_drifts_take_one_patch_op_then_activate():
+    # issue 14 §3: the definition and the allowed scopes in ONE PatchOp (two left allowedScopes naming a
+    # scope that no longer existed between them, which a service may refuse)
+    domain = FakeDomain([converged_app(audience="old", allowedGrants=[], allowedScopes=[{"fqs": "old/"}],
+                                       active=False)])
     manager(domain).present()
-    assert writes(domain) == ["patch_app", "patch_app", "set_app_active"]
-    assert [op["path"] for op in domain.writes[0][2]] == ["audience", "allowedGrants"]
-    assert domain.writes[1][2][0]["path"] == "allowedScopes"
+    assert writes(domain) == ["patch_app", "set_app_active"]
+    assert [op["path"] for op in domain.writes[0][2]] == ["audience", "allowedGrants", "allowedScopes"]
+    assert domain.writes[0][2][-1]["value"] == [{"fqs": "sts.amazon.com/"}]
+
+
+def test_a_new_audience_and_scope_change_allowed_scopes_in_the_same_patch_op():
+    domain = FakeDomain([converged_app()])
+    manager(domain, audience="sts.amazonaws.com", scopes=[{"value": "/read"}]).present()
+    assert writes(domain) == ["patch_app"]
+    operations = domain.writes[0][2]
+    assert [op["path"] for op in operations] == ["audience", "scopes", "allowedScopes"]
+    assert operations[-1]["value"] == [{"fqs": "sts.amazonaws.com/read"}]
 
 
 def test_description_and_expiry_left_alone_unless_given():
@@ -323,6 +350,16 @@ def test_client_id_change_is_refused_before_any_write():
     assert manager(domain, client_id="client_1", check_mode=True).present()["changed"] is True
 
 
+def test_a_client_id_differing_only_in_case_is_the_same_app_with_a_warning():
+    # name is caseExact false and unique server-wide (SDK): the domain sees one app
+    domain = FakeDomain([converged_app()])
+    existing = domain.apps["app-1"]["name"]
+    warnings = []
+    result = manager(domain, client_id=existing.swapcase(), warnings=warnings).present()
+    assert result["changed"] is False and domain.writes == [] and result["client_id"] == existing
+    assert len(warnings) == 1 and "only regardless of case" in warnings[0] and existing in warnings[0]
+
+
 def test_two_apps_with_the_display_name_are_refused():
     domain = FakeDomain([converged_app(), converged_app(id="app-2", name="client_2", displayName="AWS-STS-OIDC")])
     for state in ("present", "absent"):
@@ -358,10 +395,27 @@ def test_secret_regenerate_on_create_returns_the_created_secret_only():
 
 
 def test_secret_regenerate_with_drift_converges_too():
+    # activated first: a service may refuse a new secret for an inactive app (the fake does)
     domain = FakeDomain([converged_app(active=False)])
     result = manager(domain, secret="regenerate").present()
     assert writes(domain) == ["set_app_active", "regenerate_secret"]
     assert result["app"]["active"] is True and result["client_secret"] == domain.secrets["app-1"]
+
+
+def test_secret_regenerate_with_deactivation_regenerates_before_deactivating():
+    domain = FakeDomain([converged_app()])
+    result = manager(domain, secret="regenerate", active=False).present()
+    assert writes(domain) == ["regenerate_secret", "set_app_active"]
+    assert result["app"]["active"] is False and result["client_secret"] == domain.secrets["app-1"]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_secret_regenerate_of_an_app_kept_inactive_is_refused_before_any_write(check_mode):
+    domain = FakeDomain([converged_app(active=False, description="drift")])
+    with pytest.raises(OptionError) as caught:
+        manager(domain, secret="regenerate", active=False, description="new", check_mode=check_mode).present()
+    assert caught.value.option == "secret" and "active: true" in caught.value.msg
+    assert domain.writes == []
 
 
 # -- absent -------------------------------------------------------------------------------------------------

@@ -383,6 +383,37 @@ def test_auth_errors_carry_a_hint(status, hint):
     assert "HTTP %d: Not authorized" % status in error.msg and hint in error.msg
 
 
+@pytest.mark.parametrize("operation, named, not_named", [
+    ("https://d PATCH /admin/v1/Settings/Settings", "Identity Domain Administrator or Security Administrator",
+     "Application Administrator"),
+    ("https://d PUT /admin/v1/AppStatusChanger/{id}", "Identity Domain Administrator or Application Administrator",
+     "Security Administrator"),
+    ("https://d POST /admin/v1/Apps", "Application Administrator or Security Administrator", None),
+])
+def test_a_403_names_the_roles_that_may_call_the_endpoint(operation, named, not_named):
+    error = service_error(sdk_error(403, "You do not have the permission"), operation)
+    assert "HTTP 403" in error.msg and named in error.msg
+    if not_named:
+        assert not_named not in error.msg
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_activation_refused_to_the_role_goes_through_a_patch_of_active(clock, active):
+    sdk = FakeSdk()
+    sdk.answer("put_app_status_changer", sdk_error(403, "You do not have the permission"))
+    domain_client(sdk, clock).set_app_active("app-1", active)
+    assert sdk.names() == ["put_app_status_changer", "patch_app"]
+    assert sdk.calls[1][2]["patch_op"]["Operations"] == [{"op": "replace", "path": "active", "value": active}]
+
+
+def test_activation_refused_otherwise_is_not_patched(clock):
+    sdk = FakeSdk()
+    sdk.answer("put_app_status_changer", sdk_error(400, "no"))
+    with pytest.raises(ServiceError):
+        domain_client(sdk, clock).set_app_active("app-1", True)
+    assert sdk.names() == ["put_app_status_changer"]
+
+
 def test_error_without_detail_or_request_id():
     error = service_error(sdk_error(409, request_id=None, scim_type="uniqueness"), "POST /admin/v1/Apps")
     assert error.msg == "POST /admin/v1/Apps failed: HTTP 409: no detail given (error code uniqueness)"
