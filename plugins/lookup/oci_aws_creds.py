@@ -38,6 +38,8 @@ options:
   role_arn:
     description:
       - The role to assume when no term is given.
+      - A term wins over O(role_arn) from a variable or the environment; a term and O(role_arn) in the same call
+        are an error.
   policy:
     type: raw
   cache:
@@ -159,7 +161,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import typed
-from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials
+from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials, roles_to_assume
 
 display = Display()
 
@@ -168,15 +170,9 @@ class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=self._templated_sources(variables or {}), direct=kwargs)
         options = dict((name, self.get_option(name)) for name in self.option_definitions if name != "_terms")
-        roles = list(terms or [])
-        if roles and options.get("role_arn"):
-            raise AnsibleLookupError("give the role as a term or as role_arn, not both")
-        if not roles:
-            if not options.get("role_arn"):
-                raise AnsibleLookupError("role_arn is required: give the role's ARN as a term or as role_arn")
-            roles = [options["role_arn"]]
         answers = []
         try:
+            roles = roles_to_assume(terms, kwargs, options.get("role_arn"))
             for role_arn in roles:
                 options["role_arn"] = role_arn
                 answers.append(lookup_credentials(options, display.warning))

@@ -200,6 +200,19 @@ def test_one_answer_per_role(fake, lookup):
     assert [a["assumed_role_arn"] for a in answers] == [ROLE, OTHER_ROLE]
 
 
+def test_a_term_wins_over_role_arn_from_a_variable(fake, lookup, controller):
+    """Issue 16 item 2: playbooks/vars/example.yml sets oci_aws_role_arn; a term in the call still chooses the role."""
+    answers = lookup(OTHER_ROLE, variables={"oci_aws_role_arn": controller.trust(ROLE)})
+    assert [a["assumed_role_arn"] for a in answers] == [OTHER_ROLE]
+    assert lookup(variables={"oci_aws_role_arn": controller.trust(ROLE)})[0]["assumed_role_arn"] == ROLE
+
+
+def test_a_term_wins_over_role_arn_from_the_environment(fake, monkeypatch, lookup):
+    monkeypatch.setenv("OCI_AWS_ROLE_ARN", ROLE)
+    assert [a["assumed_role_arn"] for a in lookup(OTHER_ROLE, ROLE)] == [OTHER_ROLE, ROLE]
+    assert [a["assumed_role_arn"] for a in lookup()] == [ROLE]
+
+
 @pytest.mark.parametrize("terms, kwargs, words", [
     ((ROLE,), dict(role_arn=OTHER_ROLE), "not both"),
     ((), {}, "role_arn is required"),
