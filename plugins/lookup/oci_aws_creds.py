@@ -109,9 +109,8 @@ EXAMPLES = r"""
       region: eu-central-1
   block:
     - name: List the reports (the lookup is evaluated for each task, and answered from the cache)
-      amazon.aws.s3_object:
-        bucket: reports
-        mode: list
+      amazon.aws.s3_object_info:
+        bucket_name: reports
 
 - name: The same from variables (oci_aws_domain_url, oci_aws_client_id, oci_aws_client_secret, oci_aws_role_arn)
   ansible.builtin.set_fact:

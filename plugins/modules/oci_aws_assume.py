@@ -144,9 +144,8 @@ EXAMPLES = r"""
       region: eu-central-1
   block:
     - name: List the reports
-      amazon.aws.s3_object:
-        bucket: reports
-        mode: list
+      amazon.aws.s3_object_info:
+        bucket_name: reports
 
 - name: Let the AWS CLI and SDKs on the host get fresh credentials by themselves (AWS_PROFILE=oci-reporting)
   multicloud.oci_aws.oci_aws_assume:
