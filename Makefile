@@ -5,10 +5,14 @@ VENV ?= .venv
 VPY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
 SANDBOX_DIR ?= .sandbox
+# The older ansible-core releases of the support matrix (README.md), each tested in its own venv .venv-core-<version>;
+# the newest is the one of requirements-test.txt, in $(VENV).
+CORE_VERSIONS ?= 2.17 2.18
+CORE_VENVS := $(foreach v,$(CORE_VERSIONS),.venv-core-$(v)/.requirements-installed)
 
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help venv test integration unit security fidelity molecule installed sanity lint demo sandbox-up sandbox-down bench clean
+.PHONY: help venv core-venvs matrix test integration unit security fidelity molecule installed sanity lint demo sandbox-up sandbox-down bench clean
 
 help:
 	@echo "make test          run every test suite (pytest, ansible-test sanity, ansible-lint, ...)"
@@ -26,8 +30,21 @@ $(STAMP): requirements.txt requirements-test.txt sandbox/pyproject.toml
 	$(VPY) -m pip install --quiet -r requirements-test.txt
 	@touch $@
 
-test: venv
-	tests/utils/run-tests.sh all
+# One venv per older ansible-core, from the interpreter of $(VENV) (the matrix is what Python 3.11 runs).
+core-venvs: $(CORE_VENVS)
+
+.venv-core-%/.requirements-installed: requirements.txt requirements-matrix.txt sandbox/pyproject.toml | $(STAMP)
+	@test -x .venv-core-$*/bin/python || $(VPY) -m venv .venv-core-$*
+	.venv-core-$*/bin/python -m pip install --quiet --upgrade pip
+	.venv-core-$*/bin/python -m pip install --quiet -r requirements-matrix.txt "ansible-core==$*.*"
+	@touch $@
+
+test: venv core-venvs
+	OCI_AWS_CORE_VERSIONS="$(CORE_VERSIONS)" tests/utils/run-tests.sh all
+
+# The installed-collection suite and the unit tests on each older ansible-core of the matrix.
+matrix: venv core-venvs
+	OCI_AWS_CORE_VERSIONS="$(CORE_VERSIONS)" tests/utils/run-tests.sh matrix
 
 integration: venv
 	tests/utils/run-tests.sh integration
@@ -66,4 +83,4 @@ bench: venv
 	$(VPY) -m bench $(BENCH_ARGS)
 
 clean:
-	rm -rf .build tests/output .pytest_cache
+	rm -rf .build tests/output .pytest_cache .venv-core-*

@@ -11,7 +11,10 @@ import time
 
 import pytest
 
-from ansible.module_utils import _internal
+try:  # ansible-core 2.19 and later: the process knows whether it is the controller
+    from ansible.module_utils import _internal
+except ImportError:  # ansible-core 2.16 to 2.18 (the support matrix, README.md)
+    _internal = None
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OPTIONS
 from conftest import COLLECTIONS_BASE
@@ -52,7 +55,12 @@ class Controller:
         from ansible.errors import AnsibleLookupError
         from ansible.parsing.dataloader import DataLoader
         from ansible.plugins.loader import init_plugin_loader, lookup_loader
-        from ansible.template import Templar, trust_as_template
+        from ansible.template import Templar
+        try:
+            from ansible.template import trust_as_template
+        except ImportError:  # before ansible-core 2.19 every template is trusted
+            def trust_as_template(value):
+                return value
 
         self.LookupError = AnsibleLookupError
         self.trust = trust_as_template
@@ -71,7 +79,7 @@ def controller():
     """The collection as Ansible loads it (its own finder, as in a playbook run); the test session's
     plain imports of ``ansible_collections`` are put aside meanwhile, and everything restored after."""
     saved = dict((name, sys.modules.pop(name)) for name in _collection_modules())
-    was_controller = _internal.is_controller
+    was_controller = _internal.is_controller if _internal else None
     made = Controller()
     try:
         yield made
@@ -82,7 +90,8 @@ def controller():
         for name in _collection_modules():
             del sys.modules[name]
         sys.modules.update(saved)
-        _internal.is_controller = was_controller
+        if _internal:
+            _internal.is_controller = was_controller
 
 
 @pytest.fixture
@@ -311,7 +320,7 @@ HIT = r"""
 import json, statistics, sys, time
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import init_plugin_loader, lookup_loader
-from ansible.template import Templar, trust_as_template
+from ansible.template import Templar
 init_plugin_loader([sys.argv[1]])
 loader = DataLoader()
 templar = Templar(loader=loader, variables={})
