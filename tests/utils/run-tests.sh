@@ -266,6 +266,7 @@ run_matrix() {
         return
     fi
     log "matrix: unit and installed on ansible-core $versions ($jobs at once)"
+    mkdir -p "$BUILD"
     for v in $versions; do
         venv=$ROOT/.venv-core-$v
         [ -x "$venv/bin/ansible" ] || { echo "no venv for ansible-core $v in $venv: run make core-venvs" >&2; return 1; }
@@ -288,11 +289,11 @@ sys.exit(0 if v.startswith(sys.argv[1] + ".") else "%s has ansible-core %s, not 
     for i in "${!pids[@]}"; do
         if ! wait "${pids[$i]}"; then
             failed=1
-            tail -n 60 "$BUILD/matrix-${names[$i]}.log"
+            tail -n 60 "$BUILD/matrix-${names[$i]}.log" || true
             echo "matrix: ansible-core ${names[$i]} failed (whole log: $BUILD/matrix-${names[$i]}.log)" >&2
         else
             grep -E '^[0-9]+ passed|^ansible-doc rendered|^site, site again' "$BUILD/matrix-${names[$i]}.log" |
-                sed "s/^/  ${names[$i]}: /"
+                sed "s/^/  ${names[$i]}: /" || true
         fi
     done
     return $failed
