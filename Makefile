@@ -7,7 +7,7 @@ STAMP := $(VENV)/.requirements-installed
 SANDBOX_DIR ?= .sandbox
 # The older ansible-core releases of the support matrix (README.md), each tested in its own venv .venv-core-<version>;
 # the newest is the one of requirements-test.txt, in $(VENV).
-CORE_VERSIONS ?= 2.17 2.18
+CORE_VERSIONS ?= 2.16 2.17 2.18
 CORE_VENVS := $(foreach v,$(CORE_VERSIONS),.venv-core-$(v)/.requirements-installed)
 
 export PATH := $(abspath $(VENV))/bin:$(PATH)

@@ -50,3 +50,20 @@ def test_the_execution_environment_takes_requirements_txt():
     with open(os.path.join(ROOT, "meta", "execution-environment.yml")) as handle:
         ee = yaml.safe_load(handle)
     assert ee["dependencies"]["python"] == "requirements.txt"
+
+
+def _minor(text):
+    return tuple(int(part) for part in re.match(r"(\d+)\.(\d+)", text).groups())
+
+
+def test_every_declared_ansible_core_that_python_3_11_runs_is_tested():
+    """Issue 16 item 1: from meta/runtime.yml's floor to the ansible-core of requirements-test.txt (the newest that
+    Python 3.11 runs), each minor release is in the Makefile's matrix, and the matrix holds nothing else."""
+    with open(os.path.join(ROOT, "meta", "runtime.yml")) as handle:
+        floor = _minor(re.match(r">=\s*(\S+)", yaml.safe_load(handle)["requires_ansible"]).group(1))
+    with open(os.path.join(ROOT, "requirements-test.txt")) as handle:
+        newest = _minor(re.search(r"^ansible-core>=(\S+),", handle.read(), re.M).group(1))
+    with open(os.path.join(ROOT, "Makefile")) as handle:
+        matrix = [_minor(v) for v in re.search(r"^CORE_VERSIONS \?= (.*)$", handle.read(), re.M).group(1).split()]
+    assert floor[0] == newest[0] == 2
+    assert matrix == [(2, minor) for minor in range(floor[1], newest[1])]
