@@ -31,7 +31,7 @@ make_tree() {
     # A clean copy of the collection: tracked and untracked files, without local state.
     rm -rf "$TREE"
     mkdir -p "$TREE"
-    tar -C "$ROOT" --exclude=./.venv --exclude=./.build --exclude=./.sandbox --exclude=./.git \
+    tar -C "$ROOT" --exclude=./.venv --exclude='./.venv-core-*' --exclude=./.build --exclude=./.sandbox --exclude=./.git \
         --exclude=./tests/output --exclude=./bench/output --exclude='__pycache__' \
         --exclude='*.pyc' --exclude=./.pytest_cache --exclude='./*.tar.gz' -cf - . | tar -C "$TREE" -xf -
 }
