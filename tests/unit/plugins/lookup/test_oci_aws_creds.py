@@ -13,7 +13,9 @@ import pytest
 
 try:  # ansible-core 2.19 and later: the process knows whether it is the controller
     from ansible.module_utils import _internal
-except ImportError:  # ansible-core 2.16 to 2.18 (the support matrix, README.md)
+except ImportError:  # ansible-core 2.16 and 2.17 (the support matrix, README.md)
+    _internal = None
+if not hasattr(_internal, "is_controller"):  # 2.18 has the package, not the flag
     _internal = None
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OPTIONS
