@@ -13,6 +13,7 @@
 #               OCI_AWS_CORE_VERSIONS, each from its venv $ROOT/.venv-core-<version> (`make core-venvs`), OCI_AWS_MATRIX_JOBS
 #               of them at once (default 1)
 #   ee          the execution environment: ansible-builder introspect of the installed collection, ansible-builder create
+#   docs        antsibull-docs lint-collection-docs, and the docsite built with antsibull-docs and Sphinx (no warnings)
 # OCI_AWS_BUILD_DIR chooses the build directory; OCI_AWS_SANDBOX_DIR reuses a running sandbox (it is reset).
 set -euo pipefail
 
@@ -344,6 +345,32 @@ PYEOF
     echo "ansible-builder create: $ee/context/Containerfile ($(wc -l <"$ee/context/Containerfile") lines)"
 }
 
+run_docs() {
+    # The documentation as users read it: antsibull-docs lint-collection-docs, then the collection's docsite built
+    # with antsibull-docs and Sphinx, failing on any warning.
+    log "docs: antsibull-docs lint-collection-docs, and the docsite built with antsibull-docs (no warnings)"
+    command -v antsibull-docs >/dev/null || { echo "antsibull-docs is missing: make venv (requirements-test.txt)" >&2; return 1; }
+    make_tree
+    (cd "$TREE" && ANSIBLE_COLLECTIONS_PATH=$BUILD logged "$BUILD/docs-lint.log" antsibull-docs lint-collection-docs --plugin-docs .)
+    echo "antsibull-docs lint-collection-docs: no problem"
+    local site=$BUILD/docsite
+    rm -rf "$site"
+    mkdir -p "$site"
+    ANSIBLE_COLLECTIONS_PATH=$BUILD logged "$BUILD/docs-init.log" antsibull-docs sphinx-init --use-current --fail-on-error \
+        --dest-dir "$site" multicloud.oci_aws
+    # No network: the labels of docs.ansible.com the pages link to come from a local inventory, nothing else is fetched.
+    "$PY" "$ROOT/tests/utils/ansible_docs_inventory.py" "$site/ansible_devel.inv"
+    printf '%s\n' '' '# run-tests.sh docs: offline, Ansible'"'"'s labels from a local inventory (tests/utils/ansible_docs_inventory.py)' \
+        "intersphinx_mapping = {'ansible_devel': ('https://docs.ansible.com/projects/ansible/devel/', '../ansible_devel.inv')}" \
+        >>"$site/conf.py"
+    (cd "$site" && ANSIBLE_COLLECTIONS_PATH=$BUILD logged "$BUILD/docs-build.log" ./build.sh)
+    if grep -Ei "warning|error" "$BUILD/docs-build.log"; then
+        echo "the docsite build printed the warnings above" >&2
+        return 1
+    fi
+    echo "docsite built without a warning: $site/build/html/index.html"
+}
+
 run_lint() {
     log "ansible-lint"
     make_tree
@@ -364,7 +391,7 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(all)
 for suite in "${suites[@]}"; do
     case $suite in
-        all) run_unit; run_security; run_fidelity; run_integration; run_molecule; run_installed; run_matrix; run_ee; run_sanity
+        all) run_unit; run_security; run_fidelity; run_integration; run_molecule; run_installed; run_matrix; run_ee; run_docs; run_sanity
              run_lint ;;
         unit) run_unit ;;
         fidelity) run_fidelity ;;
@@ -373,6 +400,7 @@ for suite in "${suites[@]}"; do
         installed) run_installed ;;
         matrix) run_matrix ;;
         ee) run_ee ;;
+        docs) run_docs ;;
         sanity) run_sanity ;;
         lint) run_lint ;;
         *) echo "unknown suite: $suite" >&2; exit 2 ;;
