@@ -85,3 +85,20 @@ def test_the_lookup_runs_from_the_injected_environment(federation, fresh_sandbox
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "assumed arn:aws:sts::%s:assumed-role/" % fresh_sandbox.account_id in done.stdout
     assert federation.client_secret not in done.stdout + done.stderr
+
+
+def test_the_guide_shows_the_shipped_definition():
+    """extensions/ is not in the built collection: the guide shows the whole definition, and it is the file's."""
+    with open(os.path.join(ROOT, "docs", "docsite", "rst", "aap_guide.rst")) as handle:
+        guide = handle.read()
+    block = guide.split("The whole definition", 1)[1].split(".. code-block:: yaml\n\n", 1)[1]
+    lines = []
+    for line in block.splitlines():
+        if line.strip() and not line.startswith("    "):
+            break
+        lines.append(line[4:])
+    shown = yaml.safe_load("\n".join(lines))
+    definition = credential_type()
+    for field in definition["inputs"]["fields"]:
+        field.pop("help_text", None)
+    assert shown == {"inputs": definition["inputs"], "injectors": definition["injectors"]}

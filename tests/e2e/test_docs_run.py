@@ -68,6 +68,6 @@ def test_the_block_runs_against_the_sandbox(block, fresh_sandbox, home, tmp_path
         env.update(OCI_AWS_CLIENT_ID=federation.client_id, OCI_AWS_CLIENT_SECRET=federation.client_secret)
     done = docs_blocks.run(block, tmp_path, os.path.join(BIN, "ansible-playbook"), env,
                            *_variables(fresh_sandbox, federation), domain_url=fresh_sandbox.domain_url)
-    assert done.returncode == 0, "%s:%d failed:\n%s\n%s" % (block.source, block.line, done.stdout[-4000:],
-                                                           done.stderr[-2000:])
+    assert done.returncode == 0, "%s:%d failed:\n%s\n%s" % (
+        block.source, block.line, done.stdout[-4000:], done.stderr[-2000:])
     assert federation is None or federation.client_secret not in done.stdout + done.stderr

@@ -10,7 +10,6 @@ import docs_blocks
 from conftest import COLLECTIONS_BASE, ROOT
 
 
-
 def _plugin_files_with_examples():
     found = []
     for base, _dirs, files in os.walk(os.path.join(ROOT, "plugins")):
@@ -55,9 +54,10 @@ def test_the_docs_have_marked_blocks():
 
 
 def test_collections_used():
-    block = docs_blocks.Block("x", 1, "tasks", "- module_defaults:\n    group/amazon.aws.aws: {}\n  block:\n"
-                                                "    - amazon.aws.s3_object_info: {bucket_name: b}\n"
-                                                "    - ansible.builtin.debug:\n        msg: \"{{ lookup('multicloud.oci_aws.oci_aws_creds') }}\"\n")
+    text = ("- module_defaults:\n    group/amazon.aws.aws: {}\n  block:\n"
+            "    - amazon.aws.s3_object_info: {bucket_name: b}\n"
+            "    - ansible.builtin.debug:\n        msg: \"{{ lookup('multicloud.oci_aws.oci_aws_creds') }}\"\n")
+    block = docs_blocks.Block("x", 1, "tasks", text)
     assert docs_blocks.collections_used(block) == {"amazon.aws", "ansible.builtin", "multicloud.oci_aws"}
     assert docs_blocks.missing_collections(block, installed=()) == ["amazon.aws"]
 
