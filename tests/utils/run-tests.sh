@@ -222,7 +222,7 @@ PYEOF
         for name in "$col"/roles/*/meta/argument_specs.yml; do
             name=$(basename "$(dirname "$(dirname "$name")")")
             quiet_run "$work/doc.log" ansible-doc -t role "multicloud.oci_aws.$name"
-            grep -q "ENTRY POINT: \*main\*" "$work/doc.log" || { cat "$work/doc.log"; return 1; }
+            grep -Eq "ENTRY POINT: \*?main\*?( |$)" "$work/doc.log" || { cat "$work/doc.log"; return 1; }
             n=$((n + 1))
         done
         quiet_run "$work/doc.log" ansible-doc -l multicloud.oci_aws
