@@ -39,7 +39,7 @@ core-venvs: $(CORE_VENVS)
 
 .venv-core-%/.requirements-installed: requirements.txt requirements-matrix.txt sandbox/pyproject.toml | $(STAMP)
 	@test -x .venv-core-$*/bin/python || $(VPY) -m venv .venv-core-$*
-	# --no-compile: the oci SDK's thousands of modules are not byte-compiled ahead (41 s a venv instead of 91 s); what
+	# --no-compile: the oci SDK's thousands of modules are not byte-compiled ahead (41 to 81 s a venv instead of 91 s); what
 	# the tests import is compiled when they first import it.
 	.venv-core-$*/bin/python -m pip install --quiet --no-compile -r requirements-matrix.txt "ansible-core==$*.*"
 	@touch $@
