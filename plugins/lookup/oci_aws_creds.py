@@ -41,6 +41,8 @@ options:
   role_arn:
     description:
       - The role to assume when no term is given.
+      - A term wins over O(role_arn) from a variable or the environment; a term and O(role_arn) in the same call
+        are an error.
   policy:
     type: raw
   cache:
@@ -110,9 +112,8 @@ EXAMPLES = r"""
       region: eu-central-1
   block:
     - name: List the reports (the lookup is evaluated for each task, and answered from the cache)
-      amazon.aws.s3_object:
-        bucket: reports
-        mode: list
+      amazon.aws.s3_object_info:
+        bucket_name: reports
 
 - name: The same from variables (oci_aws_domain_url, oci_aws_client_id, oci_aws_client_secret, oci_aws_role_arn)
   ansible.builtin.set_fact:
@@ -162,7 +163,7 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import typed
-from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials, plugin_options
+from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials, plugin_options, roles_to_assume
 
 display = Display()
 
@@ -171,15 +172,9 @@ class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=self._templated_sources(variables or {}), direct=kwargs)
         options = plugin_options(self)
-        roles = list(terms or [])
-        if roles and options.get("role_arn"):
-            raise AnsibleLookupError("give the role as a term or as role_arn, not both")
-        if not roles:
-            if not options.get("role_arn"):
-                raise AnsibleLookupError("role_arn is required: give the role's ARN as a term or as role_arn")
-            roles = [options["role_arn"]]
         answers = []
         try:
+            roles = roles_to_assume(terms, kwargs, options.get("role_arn"))
             for role_arn in roles:
                 options["role_arn"] = role_arn
                 answers.append(lookup_credentials(options, display.warning))

@@ -70,7 +70,7 @@ options:
       - When not set, O(audience) is added if missing and the other client IDs are left alone, so that roles with
         other audiences can share the provider.
       - A provider is shared by every role of the account that trusts it; declare its client IDs in one place
-        (one task, as the M(multicloud.oci_aws.aws_oidc_trust) role does), or set O(purge_client_ids=false) where
+        (one task, as the P(multicloud.oci_aws.aws_oidc_trust#role) role does), or set O(purge_client_ids=false) where
         several tasks declare different ones, else each run removes the others' client IDs.
     type: list
     elements: str

@@ -18,7 +18,7 @@ description:
   - Can also write them as a profile of the AWS shared credentials file (O(credentials_profile)), or set up a profile of
     the AWS config file whose C(credential_process) runs this exchange whenever the AWS CLI or an SDK needs credentials
     (O(credential_process_profile)), on the host the module runs on.
-  - The lookup M(multicloud.oci_aws.oci_aws_creds) does the same on the controller, with a cache.
+  - The lookup P(multicloud.oci_aws.oci_aws_creds#lookup) does the same on the controller, with a cache.
 author:
   - multicloud.oci_aws developers (@multicloud)
 extends_documentation_fragment:
@@ -176,9 +176,8 @@ EXAMPLES = r"""
       region: eu-central-1
   block:
     - name: List the reports
-      amazon.aws.s3_object:
-        bucket: reports
-        mode: list
+      amazon.aws.s3_object_info:
+        bucket_name: reports
 
 - name: Let the AWS CLI and SDKs on the host get fresh credentials by themselves (AWS_PROFILE=oci-reporting)
   multicloud.oci_aws.oci_aws_assume:

@@ -88,6 +88,24 @@ def plugin_options(plugin):
     return OptionAdapter.from_ansible_plugin(plugin).as_dict(LOOKUP_OPTIONS + CACHE_OPTIONS)
 
 
+def roles_to_assume(terms, direct, role_arn):
+    """The roles one call of the lookup assumes, in order.
+
+    ``terms`` are the call's terms, ``direct`` the keyword arguments of the call, ``role_arn`` the
+    option's value from wherever it came (the call, a variable, the environment). A term wins over a
+    default from a variable or the environment; only a term and ``role_arn=`` in the same call conflict.
+    """
+    roles = list(terms or [])
+    if roles:
+        if direct.get("role_arn"):
+            raise OptionError("role_arn", "give the role as a term or as role_arn in the call, not both")
+        return roles
+    if not role_arn:
+        raise OptionError("role_arn", "role_arn is required: give the role's ARN as a term or as role_arn "
+                                      "(or the variable oci_aws_role_arn, or OCI_AWS_ROLE_ARN)")
+    return [role_arn]
+
+
 def _lock_wait(options):
     wait = options.get(LOCK_WAIT_OPTION)
     if isinstance(wait, (int, float)) and not isinstance(wait, bool) and wait > 0:

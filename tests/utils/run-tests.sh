@@ -12,6 +12,11 @@
 #   molecule    the scenarios of extensions/molecule (the roles) against a sandbox
 #   installed   ansible-galaxy collection build, install into an empty collections path, site.yml and teardown.yml
 #               from the installed copy against a sandbox, ansible-doc of every module, lookup and role
+#   matrix      unit and installed again on each older ansible-core of the support matrix (README.md): the versions in
+#               OCI_AWS_CORE_VERSIONS, each from its venv $ROOT/.venv-core-<version> (`make core-venvs`), OCI_AWS_MATRIX_JOBS
+#               of them at once (default 1)
+#   ee          the execution environment: ansible-builder introspect of the installed collection, ansible-builder create
+#   docs        antsibull-docs lint-collection-docs, and the docsite built with antsibull-docs and Sphinx (no warnings)
 # OCI_AWS_BUILD_DIR chooses the build directory; OCI_AWS_SANDBOX_DIR reuses a running sandbox (it is reset).
 set -euo pipefail
 
@@ -30,7 +35,7 @@ make_tree() {
     # A clean copy of the collection: tracked and untracked files, without local state.
     rm -rf "$TREE"
     mkdir -p "$TREE"
-    tar -C "$ROOT" --exclude=./.venv --exclude=./.build --exclude=./.sandbox --exclude=./.git \
+    tar -C "$ROOT" --exclude=./.venv --exclude='./.venv-core-*' --exclude=./.build --exclude=./.sandbox --exclude=./.git \
         --exclude=./tests/output --exclude=./bench/output --exclude='__pycache__' \
         --exclude='*.pyc' --exclude=./.pytest_cache --exclude='./*.tar.gz' -cf - . | tar -C "$TREE" -xf -
 }
@@ -254,7 +259,7 @@ PYEOF
         for name in "$col"/roles/*/meta/argument_specs.yml; do
             name=$(basename "$(dirname "$(dirname "$name")")")
             quiet_run "$work/doc.log" ansible-doc -t role "multicloud.oci_aws.$name"
-            grep -q "ENTRY POINT: \*main\*" "$work/doc.log" || { cat "$work/doc.log"; return 1; }
+            grep -Eq "ENTRY POINT: \*?main\*?( |$)" "$work/doc.log" || { cat "$work/doc.log"; return 1; }
             n=$((n + 1))
         done
         quiet_run "$work/doc.log" ansible-doc -l multicloud.oci_aws
@@ -289,6 +294,128 @@ PYEOF
     )
 }
 
+# The support matrix (README.md): the newest ansible-core is the one of $VENV (every suite runs on it); each older one
+# named in OCI_AWS_CORE_VERSIONS runs the unit tests and the installed-collection suite from its own venv, with a build
+# directory and a sandbox of its own, so that versions can run side by side (OCI_AWS_MATRIX_JOBS at once).
+MATRIX_TIMED_TEST=tests/unit/plugins/lookup/test_oci_aws_creds.py::test_a_cache_hit_loads_no_sdk_and_takes_under_a_millisecond
+
+run_matrix() {
+    local versions=${OCI_AWS_CORE_VERSIONS:-} jobs=${OCI_AWS_MATRIX_JOBS:-1} v venv started pids=() names=() failed=0 i
+    if [ -z "$versions" ]; then
+        echo "matrix: no older ansible-core named (OCI_AWS_CORE_VERSIONS is empty): nothing to run"
+        return
+    fi
+    log "matrix: unit and installed on ansible-core $versions ($jobs at once)"
+    mkdir -p "$BUILD"
+    for v in $versions; do
+        venv=$ROOT/.venv-core-$v
+        [ -x "$venv/bin/ansible" ] || { echo "no venv for ansible-core $v in $venv: run make core-venvs" >&2; return 1; }
+        "$venv/bin/python" -c 'import sys; from ansible.release import __version__ as v
+sys.exit(0 if v.startswith(sys.argv[1] + ".") else "%s has ansible-core %s, not %s" % (sys.argv[2], v, sys.argv[1]))' "$v" "$venv"
+    done
+    for v in $versions; do
+        while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do sleep 1; done
+        started=$(date +%s)
+        (
+            rc=0
+            {
+                # The unit tests but the one timing goal (it is the newest's, and bench/'s): versions run side by side.
+                log "pytest: unit (ansible-core $v)"
+                (cd "$ROOT" && "$ROOT/.venv-core-$v/bin/python" -m pytest -q -p no:cacheprovider tests/unit \
+                    --deselect "$MATRIX_TIMED_TEST") &&
+                    env -u SANDBOX_DIR VENV="$ROOT/.venv-core-$v" OCI_AWS_BUILD_DIR="$BUILD/core-$v" OCI_AWS_SANDBOX_DIR= \
+                        "$ROOT/tests/utils/run-tests.sh" installed
+            } >"$BUILD/matrix-$v.log" 2>&1 || rc=$?
+            echo "ansible-core $v: unit and installed $([ $rc -eq 0 ] && echo passed || echo FAILED) in $(($(date +%s) - started)) s"
+            exit $rc
+        ) &
+        pids+=($!)
+        names+=("$v")
+    done
+    for i in "${!pids[@]}"; do
+        if ! wait "${pids[$i]}"; then
+            failed=1
+            tail -n 60 "$BUILD/matrix-${names[$i]}.log" || true
+            echo "matrix: ansible-core ${names[$i]} failed (whole log: $BUILD/matrix-${names[$i]}.log)" >&2
+        else
+            grep -E '^[0-9]+ passed|^ansible-doc rendered|^site, site again' "$BUILD/matrix-${names[$i]}.log" |
+                sed "s/^/  ${names[$i]}: /" || true
+        fi
+    done
+    return $failed
+}
+
+run_ee() {
+    # What AWX and Automation Platform build from (docs/docsite/rst/aap_guide.rst): the collection as installed, its
+    # requirements as ansible-builder introspects them, and the build context of extensions/ee, made without a
+    # container engine (ansible-builder create), with this build's tarball in place of the Galaxy download.
+    log "execution environment: ansible-builder introspect of the installed collection, ansible-builder create"
+    command -v ansible-builder >/dev/null || { echo "ansible-builder is missing: make venv (requirements-test.txt)" >&2; return 1; }
+    make_tree
+    local ee=$BUILD/ee tarball
+    rm -rf "$ee"
+    mkdir -p "$ee/dist" "$ee/collections" "$ee/def"
+    (cd "$TREE" && ansible-galaxy collection build --output-path "$ee/dist" >/dev/null)
+    tarball=$(echo "$ee"/dist/multicloud-oci_aws-*.tar.gz)
+    ANSIBLE_COLLECTIONS_PATH=$ee/collections quiet_run "$ee/install.log" \
+        ansible-galaxy collection install --offline -p "$ee/collections" "$tarball"
+    ansible-builder introspect "$ee/collections" >"$ee/introspect.yml" 2>"$ee/introspect.err" ||
+        { cat "$ee/introspect.err"; return 1; }
+    "$PY" - "$ee/introspect.yml" "$ROOT/requirements.txt" "$ROOT/bindep.txt" <<'PYEOF'
+import sys, yaml
+found = yaml.safe_load(open(sys.argv[1]))
+def entries(path):
+    return [line.split("#")[0].strip() for line in open(path) if line.split("#")[0].strip()]
+for kind, path in (("python", sys.argv[2]), ("system", sys.argv[3])):
+    listed = [entry.split("#")[0].strip() for entry in found.get(kind) or []]
+    assert listed == entries(path), "introspect lists %s %s, the collection declares %s" % (kind, listed, entries(path))
+    assert all("from collection multicloud.oci_aws" in entry for entry in found[kind]), found[kind]
+print("introspect: python %s; system %s" % (", ".join(entries(sys.argv[2])), ", ".join(entries(sys.argv[3]))))
+PYEOF
+    # The shipped definition, with the tarball just built as the collection (a file in the build context).
+    cp "$tarball" "$ee/def/"
+    "$PY" - "$ROOT/extensions/ee/execution-environment.yml" "$ee/def" "$(basename "$tarball")" <<'PYEOF'
+import sys, yaml
+definition = yaml.safe_load(open(sys.argv[1]))
+definition["dependencies"]["galaxy"] = {"collections": [{"name": "collections/" + sys.argv[3], "type": "file"}]}
+definition["additional_build_files"] = [{"src": sys.argv[3], "dest": "collections"}]
+yaml.safe_dump(definition, open(sys.argv[2] + "/execution-environment.yml", "w"), sort_keys=False)
+PYEOF
+    (cd "$ee/def" && quiet_run "$ee/create.log" ansible-builder create -f execution-environment.yml -c "$ee/context" --output-filename Containerfile -v 2)
+    grep -q "ansible-galaxy collection install" "$ee/context/Containerfile" &&
+        grep -q "introspect" "$ee/context/Containerfile" &&
+        grep -q "ansible-core>=2.16.0,<2.20" "$ee/context/Containerfile" &&
+        [ -f "$ee/context/_build/collections/$(basename "$tarball")" ] || {
+        cat "$ee/create.log"; echo "ansible-builder create made no usable context in $ee/context" >&2; return 1; }
+    echo "ansible-builder create: $ee/context/Containerfile ($(wc -l <"$ee/context/Containerfile") lines)"
+}
+
+run_docs() {
+    # The documentation as users read it: antsibull-docs lint-collection-docs, then the collection's docsite built
+    # with antsibull-docs and Sphinx, failing on any warning.
+    log "docs: antsibull-docs lint-collection-docs, and the docsite built with antsibull-docs (no warnings)"
+    command -v antsibull-docs >/dev/null || { echo "antsibull-docs is missing: make venv (requirements-test.txt)" >&2; return 1; }
+    make_tree
+    (cd "$TREE" && ANSIBLE_COLLECTIONS_PATH=$BUILD logged "$BUILD/docs-lint.log" antsibull-docs lint-collection-docs --plugin-docs .)
+    echo "antsibull-docs lint-collection-docs: no problem"
+    local site=$BUILD/docsite
+    rm -rf "$site"
+    mkdir -p "$site"
+    ANSIBLE_COLLECTIONS_PATH=$BUILD logged "$BUILD/docs-init.log" antsibull-docs sphinx-init --use-current --fail-on-error \
+        --dest-dir "$site" multicloud.oci_aws
+    # No network: the labels of docs.ansible.com the pages link to come from a local inventory, nothing else is fetched.
+    "$PY" "$ROOT/tests/utils/ansible_docs_inventory.py" "$site/ansible_devel.inv"
+    printf '%s\n' '' '# run-tests.sh docs: offline, Ansible'"'"'s labels from a local inventory (tests/utils/ansible_docs_inventory.py)' \
+        "intersphinx_mapping = {'ansible_devel': ('https://docs.ansible.com/projects/ansible/devel/', '../ansible_devel.inv')}" \
+        >>"$site/conf.py"
+    (cd "$site" && ANSIBLE_COLLECTIONS_PATH=$BUILD logged "$BUILD/docs-build.log" ./build.sh)
+    if grep -Ei "warning|error" "$BUILD/docs-build.log"; then
+        echo "the docsite build printed the warnings above" >&2
+        return 1
+    fi
+    echo "docsite built without a warning: $site/build/html/index.html"
+}
+
 run_lint() {
     log "ansible-lint"
     make_tree
@@ -309,13 +436,17 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(all)
 for suite in "${suites[@]}"; do
     case $suite in
-        all) run_unit; run_security; run_fidelity; run_realshape; run_integration; run_molecule; run_installed; run_sanity; run_lint ;;
+        all) run_unit; run_security; run_fidelity; run_realshape; run_integration; run_molecule; run_installed; run_matrix; run_ee
+             run_docs; run_sanity; run_lint ;;
         unit) run_unit ;;
         fidelity) run_fidelity ;;
         realshape) run_realshape ;;
         security) run_security ;;
         molecule) run_molecule ;;
         installed) run_installed ;;
+        matrix) run_matrix ;;
+        ee) run_ee ;;
+        docs) run_docs ;;
         sanity) run_sanity ;;
         lint) run_lint ;;
         *) echo "unknown suite: $suite" >&2; exit 2 ;;

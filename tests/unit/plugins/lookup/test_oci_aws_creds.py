@@ -11,7 +11,12 @@ import time
 
 import pytest
 
-from ansible.module_utils import _internal
+try:  # ansible-core 2.19 and later: the process knows whether it is the controller
+    from ansible.module_utils import _internal
+except ImportError:  # ansible-core 2.16 and 2.17 (the support matrix, README.md)
+    _internal = None
+if not hasattr(_internal, "is_controller"):  # 2.18 has the package, not the flag
+    _internal = None
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import LOOKUP_OPTIONS
 from conftest import COLLECTIONS_BASE
@@ -52,7 +57,12 @@ class Controller:
         from ansible.errors import AnsibleLookupError
         from ansible.parsing.dataloader import DataLoader
         from ansible.plugins.loader import init_plugin_loader, lookup_loader
-        from ansible.template import Templar, trust_as_template
+        from ansible.template import Templar
+        try:
+            from ansible.template import trust_as_template
+        except ImportError:  # before ansible-core 2.19 every template is trusted
+            def trust_as_template(value):
+                return value
 
         self.LookupError = AnsibleLookupError
         self.trust = trust_as_template
@@ -71,7 +81,7 @@ def controller():
     """The collection as Ansible loads it (its own finder, as in a playbook run); the test session's
     plain imports of ``ansible_collections`` are put aside meanwhile, and everything restored after."""
     saved = dict((name, sys.modules.pop(name)) for name in _collection_modules())
-    was_controller = _internal.is_controller
+    was_controller = _internal.is_controller if _internal else None
     made = Controller()
     try:
         yield made
@@ -82,7 +92,8 @@ def controller():
         for name in _collection_modules():
             del sys.modules[name]
         sys.modules.update(saved)
-        _internal.is_controller = was_controller
+        if _internal:
+            _internal.is_controller = was_controller
 
 
 @pytest.fixture
@@ -197,6 +208,19 @@ def test_one_answer_per_role(fake, lookup):
     assert [a["assumed_role_arn"] for a in answers] == [ROLE, OTHER_ROLE]
 
 
+def test_a_term_wins_over_role_arn_from_a_variable(fake, lookup, controller):
+    """Issue 16 item 2: playbooks/vars/example.yml sets oci_aws_role_arn; a term in the call still chooses the role."""
+    answers = lookup(OTHER_ROLE, variables={"oci_aws_role_arn": controller.trust(ROLE)})
+    assert [a["assumed_role_arn"] for a in answers] == [OTHER_ROLE]
+    assert lookup(variables={"oci_aws_role_arn": controller.trust(ROLE)})[0]["assumed_role_arn"] == ROLE
+
+
+def test_a_term_wins_over_role_arn_from_the_environment(fake, monkeypatch, lookup):
+    monkeypatch.setenv("OCI_AWS_ROLE_ARN", ROLE)
+    assert [a["assumed_role_arn"] for a in lookup(OTHER_ROLE, ROLE)] == [OTHER_ROLE, ROLE]
+    assert [a["assumed_role_arn"] for a in lookup()] == [ROLE]
+
+
 @pytest.mark.parametrize("terms, kwargs, words", [
     ((ROLE,), dict(role_arn=OTHER_ROLE), "not both"),
     ((), {}, "role_arn is required"),
@@ -295,7 +319,7 @@ HIT = r"""
 import json, statistics, sys, time
 from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import init_plugin_loader, lookup_loader
-from ansible.template import Templar, trust_as_template
+from ansible.template import Templar
 init_plugin_loader([sys.argv[1]])
 loader = DataLoader()
 templar = Templar(loader=loader, variables={})

@@ -213,5 +213,6 @@ def fresh_module_warnings(monkeypatch):
     """
     from ansible.module_utils.common import warnings
 
-    monkeypatch.setattr(warnings, "_global_warnings", {})
-    monkeypatch.setattr(warnings, "_global_deprecations", {})
+    # A fresh registry of the type this ansible-core uses: a dict from 2.19 on, a list before (README: the matrix).
+    monkeypatch.setattr(warnings, "_global_warnings", type(warnings._global_warnings)())
+    monkeypatch.setattr(warnings, "_global_deprecations", type(warnings._global_deprecations)())

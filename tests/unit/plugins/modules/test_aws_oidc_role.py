@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from moto import mock_aws
 
-from ansible.module_utils.testing import patch_module_args
+from ansible_compat import patch_module_args
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import AwsConnection
 from ansible_collections.multicloud.oci_aws.plugins.modules import aws_oidc_role

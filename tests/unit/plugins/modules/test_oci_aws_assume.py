@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from ansible_compat import patch_module_args
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import assume as _assume
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import Credentials

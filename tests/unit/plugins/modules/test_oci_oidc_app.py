@@ -6,7 +6,7 @@ import json
 import oci
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from ansible_compat import patch_module_args
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils import _paths
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._oci.auth import PROFILE_OPTIONS

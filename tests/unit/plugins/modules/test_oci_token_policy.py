@@ -6,7 +6,7 @@ import json
 import oci
 import pytest
 
-from ansible.module_utils.testing import patch_module_args
+from ansible_compat import patch_module_args
 
 from ansible_collections.multicloud.oci_aws.plugins.modules import oci_token_policy
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.oci_fakes import (
