@@ -22,7 +22,10 @@ def _collection_path():
     link = os.path.join(base, "ansible_collections", "multicloud", "oci_aws")
     if not os.path.islink(link):
         os.makedirs(os.path.dirname(link), exist_ok=True)
-        os.symlink(ROOT, link)
+        try:
+            os.symlink(ROOT, link)
+        except FileExistsError:  # made by a parallel worker (pytest-xdist) in the meantime
+            pass
     return base
 
 

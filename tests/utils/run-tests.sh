@@ -29,7 +29,7 @@ BUILD=${OCI_AWS_BUILD_DIR:-${TMPDIR:-/tmp}/oci_aws-build-$(id -u)-$(printf %s "$
 TREE=$BUILD/ansible_collections/multicloud/oci_aws
 
 pyver() { "$PY" -c 'import sys; print("%d.%d" % sys.version_info[:2])'; }
-log() { printf '\n=== %s ===\n' "$*"; }
+log() { printf '\n=== %s (at %d s) ===\n' "$*" "$SECONDS"; }
 
 make_tree() {
     # A clean copy of the collection: tracked and untracked files, without local state.
@@ -54,6 +54,13 @@ PYEOF
     cmp -s "$ROOT/tests/utils/get_pip_offline.py" "$cache" || cp "$ROOT/tests/utils/get_pip_offline.py" "$cache"
 }
 
+# The suites that talk to a sandbox spend most of their time waiting (ansible-playbook start-up, the sandbox's
+# answers, IAM propagation waits): pytest-xdist runs their files side by side, each worker with its own sandbox
+# (the `sandbox` fixture is per worker session); --dist loadfile keeps a file's tests, which may build on one
+# another, in one worker. OCI_AWS_TEST_JOBS=1 runs them one after another.
+JOBS=${OCI_AWS_TEST_JOBS:-3}
+parallel() { if [ "$JOBS" -gt 1 ]; then echo "-n $JOBS --dist loadfile"; fi; }
+
 run_unit() {
     log "pytest: unit"
     "$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/unit"
@@ -66,9 +73,11 @@ E2E_PROFILE=${OCI_AWS_E2E_PROFILE:-pessimistic}
 
 run_fidelity() {
     log "pytest: sandbox fidelity (sandbox/tests, default switches)"
-    "$PY" -m pytest -q -p no:cacheprovider "$ROOT/sandbox/tests"
+    # shellcheck disable=SC2046
+    "$PY" -m pytest -q -p no:cacheprovider $(parallel) "$ROOT/sandbox/tests"
     log "pytest: end-to-end (tests/e2e) under the sandbox profile $E2E_PROFILE"
-    OCI_AWS_SANDBOX_PROFILE=$E2E_PROFILE "$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/e2e"
+    # shellcheck disable=SC2046
+    OCI_AWS_SANDBOX_PROFILE=$E2E_PROFILE "$PY" -m pytest -q -p no:cacheprovider --durations 15 $(parallel) "$ROOT/tests/e2e"
 }
 
 run_realshape() {
@@ -96,7 +105,8 @@ run_realshape() {
 
 run_security() {
     log "pytest: security (one test per threat of the threat model)"
-    "$PY" -m pytest -q -p no:cacheprovider "$ROOT/tests/security"
+    # shellcheck disable=SC2046
+    "$PY" -m pytest -q -p no:cacheprovider --durations 10 $(parallel) "$ROOT/tests/security"
 }
 
 run_sanity() {
