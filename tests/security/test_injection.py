@@ -136,7 +136,7 @@ def test_a_credential_process_dir_with_spaces_and_quotes_stays_one_command(home,
     class FakeExchange:
         region = "eu-west-1"
 
-        def __init__(self, spec, read_role="connection"):
+        def __init__(self, spec, read_role="connection", **_options):
             pass
 
         def run(self):

@@ -255,7 +255,7 @@ def test_main_prints_version_1_json(tmp_path, monkeypatch):
     made = []
 
     class FakeExchange:
-        def __init__(self, spec, read_role="connection"):
+        def __init__(self, spec, read_role="connection", **_options):
             made.append(read_role)
 
         def run(self):
