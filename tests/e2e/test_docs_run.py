@@ -1,38 +1,91 @@
-"""Every EXAMPLES block of every plugin and every block of the README and the guides marked runnable
-(tests/docs_blocks.py) is run with ansible-playbook against the sandbox (issue 16 item 2), on a federation made by
-the manual procedure whose role is the docs' ``oci-reporting`` (the sandbox's account is the docs' 123456789012).
+"""Every EXAMPLES block of every plugin and every block of the README, the roles' READMEs and the guides marked
+runnable (tests/docs_blocks.py) is run with ansible-playbook against the sandbox (issue 16 item 2), on a federation
+made by the manual procedure whose role is the one the block names (the sandbox's account is the docs' 123456789012).
 
 Added to each block: the sandbox's endpoints and CA (the environment; the docs' placeholder domain URL replaced by
-the sandbox's), and the federation's values as the variables the docs tell users to set. A block that needs a
-collection that is not installed (amazon.aws: not in the test venv, and Galaxy is out of reach) is skipped, naming it.
+the sandbox's), the files a user of the docs has in the test's own HOME (``~/.oci/config`` with ``DEFAULT`` and
+``ADMIN``, ``~/.aws/credentials`` and ``config`` with ``default`` and ``iam-admin``, holding the sandbox's keys:
+``e2e.exchange_support.user_env``), and the federation's values as the variables the docs tell users to set.
+amazon.aws, which some blocks use, comes from PyPI's ansible wheel (Galaxy is out of reach), cached under .build/.
 """
 
+import hashlib
 import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
 
 import pytest
 
 import docs_blocks
-from e2e.exchange_support import BIN, Federation, ansible_env
+from conftest import COLLECTIONS_BASE, ROOT
+from e2e.exchange_support import BIN, Federation, user_env
 
 BLOCKS = docs_blocks.all_blocks()
 EXCHANGES = ("multicloud.oci_aws.oci_aws_creds", "multicloud.oci_aws.oci_aws_assume")
-# Blocks that cannot run against the sandbox as they are written, each with the reason; the test of each one is a
-# strict xfail, so that it fails the day the block runs and the entry must go.
-NOT_RUNNABLE = {
-    "plugins/modules/aws_oidc_role.py": "uses the AWS profile iam-admin, which the sandbox's AWS settings do not have",
-    "plugins/modules/oci_token_policy.py": "uses the OCI config profile ADMIN; the sandbox's OCI config has DEFAULT only",
-}
+# Blocks that read a federation made by hand (the _info modules, the check): they run on one too.
+READERS = ("_info:", "multicloud.oci_aws.oci_aws_federation_check")
+_S3 = re.compile(r"amazon\.aws\.s3_\w+:")
+_ROLE = re.compile(r"arn:aws:iam::\d{12}:role/([\w+=,.@-]+)|role_name: ([\w+=,.@-]+)")
 
 # Blocks not run at all: they would write outside the test's own directories.
 NOT_RUN = {
-    "plugins/modules/oci_oidc_app.py": "writes the secret to ~/.oci/aws-sts-oidc.secret, and Ansible expands ~ to the "
-                                       "real home of the user running the tests, not the test's HOME; it also uses the "
-                                       "OCI config profile ADMIN, which the sandbox's OCI config does not have",
+    "plugins/modules/oci_oidc_app.py": "its copy task writes the secret to ~/.oci/aws-sts-oidc.secret, and Ansible's "
+                                       "action plugins expand ~ as ~<connection user> (the password database's home, "
+                                       "/root here), not $HOME (ansible/plugins/action/__init__.py "
+                                       "_remote_expand_user): the test's HOME cannot redirect it",
+    "plugins/modules/oci_client_key.py": "writes the host's key to /etc/oci-aws/keys, an absolute path outside the test",
 }
 
+# amazon.aws for the blocks that use it: Galaxy is out of reach, PyPI is not. PyPI's ansible package bundles it; only
+# its amazon/aws tree (4 MB of the 54 MB wheel) is taken out, once, under .build/docs-run/ (pinned: version, digest).
+ANSIBLE_WHEEL = "ansible-12.3.0-py3-none-any.whl"
+ANSIBLE_WHEEL_SHA256 = "cd156f82fa87f7a899212b0efa9f7ca3a24d609212de9f78428a572eb01e5414"
+AMAZON_AWS = "ansible_collections/amazon/aws/"
+CACHE = os.path.join(ROOT, ".build", "docs-run")
 
-def _installed_collections():
-    return ()  # the test venv has ansible-core's own collection only, besides this one
+
+def _amazon_aws():
+    """``(collections path, None)`` with amazon.aws 10.1.2 in it, or ``(None, why not)``."""
+    base = os.path.join(CACHE, "collections")
+    if os.path.isfile(os.path.join(base, AMAZON_AWS, "MANIFEST.json")):
+        return base, None
+    os.makedirs(CACHE, exist_ok=True)
+    wheel = os.path.join(CACHE, ANSIBLE_WHEEL)
+    started = time.monotonic()
+    if not os.path.isfile(wheel):
+        done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q", "-d",
+                               CACHE, "ansible==12.3.0"], capture_output=True, text=True, timeout=300, check=False)
+        if done.returncode or not os.path.isfile(wheel):
+            return None, "pip download ansible==12.3.0 failed: %s" % done.stderr.strip()[-500:]
+    with open(wheel, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
+    if digest != ANSIBLE_WHEEL_SHA256:
+        return None, "%s has the digest %s, not the pinned %s" % (wheel, digest, ANSIBLE_WHEEL_SHA256)
+    staging = tempfile.mkdtemp(dir=CACHE)
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(staging, [name for name in archive.namelist() if name.startswith(AMAZON_AWS)])
+    try:
+        os.rename(staging, base)  # atomic; a parallel worker that got there first keeps its copy
+    except OSError:
+        shutil.rmtree(staging)
+    sys.stderr.write("amazon.aws taken from %s in %.1f s\n" % (ANSIBLE_WHEEL, time.monotonic() - started))
+    return base, None
+
+
+@pytest.fixture(scope="session")
+def amazon_aws():
+    return _amazon_aws()
+
+
+def _federation_role(block):
+    """The role the block names (the first), for the federation it runs on; the docs' oci-reporting by default."""
+    found = _ROLE.search(block.text)
+    return (found.group(1) or found.group(2)) if found else "oci-reporting"
 
 
 def _variables(sandbox, federation):
@@ -50,20 +103,23 @@ def _variables(sandbox, federation):
 
 @pytest.mark.parametrize("block", BLOCKS, ids=["%s:%d" % (b.source, b.line) for b in BLOCKS])
 def test_the_block_runs_against_the_sandbox(block, fresh_sandbox, home, tmp_path, request):
-    missing = docs_blocks.missing_collections(block, _installed_collections())
-    if missing:
-        pytest.skip("needs %s, which is not installed: Galaxy is out of reach, and the test venv does not install PyPI's "
-                    "ansible package (ansible 12 bundles amazon.aws 10)" % ", ".join(missing))
     if block.source in NOT_RUN:
         pytest.skip(NOT_RUN[block.source])
-    if block.source in NOT_RUNNABLE:
-        request.applymarker(pytest.mark.xfail(reason=NOT_RUNNABLE[block.source], strict=True))
-    env = ansible_env(fresh_sandbox, home)
+    if _S3.search(block.text):
+        pytest.skip("uses S3 (amazon.aws.s3_*), which the sandbox does not emulate (IAM and STS only): with amazon.aws "
+                    "installed, its HeadBucket answers 404")
+    collections, why_not = request.getfixturevalue("amazon_aws") if docs_blocks.missing_collections(block, ()) else (None, None)
+    missing = docs_blocks.missing_collections(block, ("amazon.aws",) if collections else ())
+    if missing:
+        pytest.skip("needs %s, which could not be installed: %s" % (", ".join(missing), why_not))
+    env = user_env(fresh_sandbox, home)
+    if collections:
+        env["ANSIBLE_COLLECTIONS_PATH"] = os.pathsep.join((COLLECTIONS_BASE, collections))
     federation = None
-    if any(name in block.text for name in EXCHANGES):
-        # Blocks that get credentials run on a federation; those that set one up (the OCI and IAM modules), on an
-        # empty sandbox.
-        federation = Federation(fresh_sandbox, role_name="oci-reporting").build()
+    if any(name in block.text for name in EXCHANGES + READERS):
+        # Blocks that get credentials or read a federation run on one; those that set one up (the OCI and IAM
+        # modules), on an empty sandbox.
+        federation = Federation(fresh_sandbox, role_name=_federation_role(block)).build()
         # The client comes from the block's variables or, for blocks that say so, from the environment as the
         # Automation Platform credential type injects it.
         env.update(OCI_AWS_CLIENT_ID=federation.client_id, OCI_AWS_CLIENT_SECRET=federation.client_secret)
