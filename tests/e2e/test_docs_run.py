@@ -6,11 +6,15 @@ Added to each block: the sandbox's endpoints and CA (the environment; the docs' 
 the sandbox's), the files a user of the docs has in the test's own HOME (``~/.oci/config`` with ``DEFAULT`` and
 ``ADMIN``, ``~/.aws/credentials`` and ``config`` with ``default`` and ``iam-admin``, holding the sandbox's keys:
 ``e2e.exchange_support.user_env``), and the federation's values as the variables the docs tell users to set.
-amazon.aws, which some blocks use, comes from PyPI's ansible wheel (Galaxy is out of reach), cached under .build/.
+amazon.aws, which some blocks use, comes from PyPI's ansible wheel (Galaxy is out of reach), cached under .build/; the
+docs' bucket ``reports`` is made in the sandbox's S3. Blocks that write outside the test (~ as Ansible's action plugins
+expand it, /etc) or read a file at an absolute path (/run/oci/token) run with an overlay on that directory whose upper
+layer is the test's, in a user and mount namespace of their own (``unshare``; skipped, saying so, where it cannot).
 """
 
 import hashlib
 import os
+import pwd
 import re
 import shutil
 import subprocess
@@ -32,19 +36,22 @@ READERS = ("_info:", "multicloud.oci_aws.oci_aws_federation_check")
 _S3 = re.compile(r"amazon\.aws\.s3_\w+:")
 _ROLE = re.compile(r"arn:aws:iam::\d{12}:role/([\w+=,.@-]+)|role_name: ([\w+=,.@-]+)")
 
-# Blocks not run at all: they would write outside the test's own directories.
-NOT_RUN = {
-    "plugins/modules/oci_oidc_app.py": "its copy task writes the secret to ~/.oci/aws-sts-oidc.secret, and Ansible's "
-                                       "action plugins expand ~ as ~<connection user> (the password database's home, "
-                                       "/root here), not $HOME (ansible/plugins/action/__init__.py "
-                                       "_remote_expand_user): the test's HOME cannot redirect it",
-    "plugins/modules/oci_client_key.py": "writes the host's key to /etc/oci-aws/keys, an absolute path outside the test",
+# Blocks that write where only a user's machine should be written to: under ~ with an action plugin
+# (ansible.builtin.copy), which Ansible expands as ~<connection user>, the password database's home
+# (ansible/plugins/action/__init__.py _remote_expand_user), not $HOME, so the test's HOME alone cannot redirect it; or
+# at an absolute path. Each runs in a user and mount namespace of its own (unshare) where that directory is an overlay
+# whose upper layer is the test's own: what the block writes lands there, where the test checks it, and nowhere else.
+# Each: the directory -> (the test's upper layer, relative to tmp_path; "home" is the test's HOME), the file written.
+PRIVATE_WRITERS = {
+    "plugins/modules/oci_oidc_app.py": ({"~": "home"}, os.path.join("home", ".oci", "aws-sts-oidc.secret")),
+    "plugins/modules/oci_client_key.py": ({"/etc": "etc"}, os.path.join("etc", "oci-aws", "keys", "localhost.pem")),
+    "plugins/lookup/oci_aws_creds.py": ({"/run": "run"}, None),
 }
 
-# Blocks whose last task needs a file at an absolute path that only the user's machine has: every task before it
-# must pass, and the run must stop at that task for that file only (what it prints, the recap's ok count).
-STOPS_AT_A_FILE = {
-    "plugins/lookup/oci_aws_creds.py": ("token_file /run/oci/token is not a readable file", "ok=2 "),
+# Blocks that read a token "written by another process" at an absolute path: the test writes one there, in its
+# upper layer (PRIVATE_WRITERS' overlays), from the federation's client.
+TOKEN_FILES = {
+    "plugins/lookup/oci_aws_creds.py": os.path.join("run", "oci", "token"),
 }
 
 # amazon.aws for the blocks that use it: Galaxy is out of reach, PyPI is not. PyPI's ansible package bundles it; only
@@ -102,6 +109,28 @@ def _the_users_bucket(sandbox):
     s3.put_object(Bucket="reports", Key="2026/11/usage.csv", Body=b"day,usage\n")
 
 
+def _private_overlays(tmp_path, env, overlays):
+    """The command prefix that runs a command with each directory of ``overlays`` under an overlay whose upper layer
+    is the test's (:data:`PRIVATE_WRITERS`), in a user and mount namespace of its own; None when unshare cannot make
+    one here (no user namespaces, no overlayfs in them)."""
+    names = ("LOGNAME", "USER", "LNAME", "USERNAME")  # getpass.getuser()'s order, as Ansible's local connection has it
+    user = next((env[n] for n in names if env.get(n)), None) or pwd.getpwuid(os.getuid()).pw_name
+    script, args = [], []
+    for index, (directory, upper) in enumerate(sorted(overlays.items())):
+        target = pwd.getpwnam(user).pw_dir if directory == "~" else directory
+        upper_dir, work_dir = tmp_path / upper, tmp_path / ("overlay-work-%d" % index)
+        upper_dir.mkdir(exist_ok=True)
+        work_dir.mkdir()
+        script.append('mount -t overlay overlay -o "lowerdir=$%d,upperdir=$%d,workdir=$%d" "$%d"'
+                      % (4 * index + 1, 4 * index + 2, 4 * index + 3, 4 * index + 1))
+        args += [target, str(upper_dir), str(work_dir), target]
+    script.append('shift %d && exec "$@"' % len(args))
+    prefix = ["unshare", "--user", "--map-root-user", "--mount", "--propagation", "private", "sh", "-c",
+              " && ".join(script), "sh"] + args
+    probe = subprocess.run(prefix + ["true"], capture_output=True, text=True, check=False, timeout=30, env=env)
+    return prefix if probe.returncode == 0 else None
+
+
 def _federation_role(block):
     """The role the block names (the first), for the federation it runs on; the docs' oci-reporting by default."""
     found = _ROLE.search(block.text)
@@ -125,8 +154,6 @@ def _variables(sandbox, federation):
 
 @pytest.mark.parametrize("block", BLOCKS, ids=["%s:%d" % (b.source, b.line) for b in BLOCKS])
 def test_the_block_runs_against_the_sandbox(block, fresh_sandbox, home, tmp_path, request):
-    if block.source in NOT_RUN:
-        pytest.skip(NOT_RUN[block.source])
     collections, why_not = request.getfixturevalue("amazon_aws") if docs_blocks.missing_collections(block, ()) else (None, None)
     missing = docs_blocks.missing_collections(block, ("amazon.aws",) if collections else ())
     if missing:
@@ -144,12 +171,23 @@ def test_the_block_runs_against_the_sandbox(block, fresh_sandbox, home, tmp_path
         env.update(OCI_AWS_CLIENT_ID=federation.client_id, OCI_AWS_CLIENT_SECRET=federation.client_secret)
     if _S3.search(block.text):
         _the_users_bucket(fresh_sandbox)
-    done = docs_blocks.run(block, tmp_path, os.path.join(BIN, "ansible-playbook"), env,
+    command = [os.path.join(BIN, "ansible-playbook")]
+    if block.source in TOKEN_FILES:
+        token_file = tmp_path / TOKEN_FILES[block.source]
+        token_file.parent.mkdir(parents=True)
+        token_file.write_text(federation.procedure.token())
+        token_file.chmod(0o600)
+    if block.source in PRIVATE_WRITERS:
+        prefix = _private_overlays(tmp_path, env, PRIVATE_WRITERS[block.source][0])
+        if prefix is None:
+            pytest.skip("writes outside the test (%s), and unshare cannot give the run a user and mount namespace with "
+                        "an overlay here" % ", ".join(PRIVATE_WRITERS[block.source][0]))
+        command = prefix + command
+    done = docs_blocks.run(block, tmp_path, command, env,
                            *_variables(fresh_sandbox, federation), domain_url=fresh_sandbox.domain_url)
-    if block.source in STOPS_AT_A_FILE:
-        message, recap = STOPS_AT_A_FILE[block.source]
-        assert done.returncode != 0 and message in done.stdout and recap in done.stdout, done.stdout[-4000:]
-        return
     assert done.returncode == 0, "%s:%d failed:\n%s\n%s" % (
         block.source, block.line, done.stdout[-4000:], done.stderr[-2000:])
     assert federation is None or federation.client_secret not in done.stdout + done.stderr
+    if block.source in PRIVATE_WRITERS and PRIVATE_WRITERS[block.source][1]:
+        written = tmp_path / PRIVATE_WRITERS[block.source][1]
+        assert written.stat().st_mode & 0o777 == 0o600, written
