@@ -63,7 +63,9 @@ def test_collections_used():
 
 
 def _env(tmp_path):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_BASE, ANSIBLE_HOME=str(tmp_path / "ansible"),
+    """A run's environment, with a HOME of its own (Ansible's module-side ~ and ~/.ansible follow $HOME)."""
+    (tmp_path / "home").mkdir(exist_ok=True)
+    env = dict(os.environ, HOME=str(tmp_path / "home"), ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_BASE, ANSIBLE_HOME=str(tmp_path / "ansible"),
                ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_PYTHON_INTERPRETER=sys.executable)
     return env
 
