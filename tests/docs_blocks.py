@@ -128,9 +128,11 @@ def playbook_text(block, domain_url=PLACEHOLDER_DOMAIN_URL):
 
 
 def run(block, directory, command, env, *args, domain_url=PLACEHOLDER_DOMAIN_URL, timeout=600):
-    """``ansible-playbook`` (``command``) on the block; the CompletedProcess. Its failure names the block."""
+    """``ansible-playbook`` (``command``: its path, or a list that ends with it) on the block; the CompletedProcess.
+    Its failure names the block."""
     path = os.path.join(str(directory), "block.yml")
     with open(path, "w") as handle:
         handle.write(playbook_text(block, domain_url))
-    return subprocess.run([command, path, "-i", "localhost,", "-c", "local"] + list(args), env=env,
+    command = list(command) if isinstance(command, (list, tuple)) else [command]
+    return subprocess.run(command + [path, "-i", "localhost,", "-c", "local"] + list(args), env=env,
                           capture_output=True, text=True, timeout=timeout, check=False)

@@ -86,6 +86,8 @@ options:
     vars:
       - name: oci_aws_creds_cache_refresh_margin
 notes:
+  - A token source given in the call (O(client_id), O(token) or O(token_file)) wins over the others' values from
+    variables or the environment; two sources in the same call conflict.
   - Variables named in the options' C(vars) sources are templated by the lookup, so they may hold Jinja or vaulted values.
   - Keep the answer out of output. Give it to modules whose secret options are C(no_log) (for example with
     C(module_defaults)), or to C(ansible.builtin.set_fact) in a task with C(no_log) set. Values given to the
@@ -163,7 +165,8 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import typed
-from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import lookup_credentials, plugin_options, roles_to_assume
+from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import (
+    lookup_credentials, plugin_options, roles_to_assume, token_source_of_the_call)
 
 display = Display()
 
@@ -171,7 +174,7 @@ display = Display()
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=self._templated_sources(variables or {}), direct=kwargs)
-        options = plugin_options(self)
+        options = token_source_of_the_call(plugin_options(self), kwargs)
         answers = []
         try:
             roles = roles_to_assume(terms, kwargs, options.get("role_arn"))

@@ -100,6 +100,7 @@ EXAMPLES = r"""
 
 - name: Register every certificate of the hosts on the app (current and next), from the controller
   multicloud.oci_aws.oci_oidc_app:
+    domain_url: https://idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
     display_name: aws-sts-oidc
     client_auth: private_key
     client_certificates: "{{ ansible_play_hosts | map('extract', hostvars, ['client_key', 'certificates']) | flatten }}"

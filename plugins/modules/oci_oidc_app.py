@@ -198,15 +198,15 @@ EXAMPLES = r"""
   register: rotated
   no_log: true
 
-- name: Use another audience and a fixed client id, with the OCI connection set once for the whole play
+- name: Another app, with another audience and a fixed client id, and the OCI connection set once for the whole play
   module_defaults:
     group/multicloud.oci_aws.oci:
       domain_url: "{{ domain_url }}"
       config_profile_name: ADMIN
   block:
-    - name: Ensure the app
+    - name: Ensure the app (a client id is fixed when the app is created)
       multicloud.oci_aws.oci_oidc_app:
-        display_name: aws-sts-oidc
+        display_name: aws-sts-oidc-fixed-id
         audience: sts.amazonaws.com
         client_id: aws_sts_oidc
         access_token_expiry: 900

@@ -16,7 +16,7 @@ import hashlib
 import json
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import EXCHANGE, LOOKUP_OPTIONS
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import EXCHANGE, KEY_OPTIONS, LOOKUP_OPTIONS
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import OptionAdapter, names
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache import (
@@ -86,6 +86,26 @@ def credentials_key(options, environ=None):
 def plugin_options(plugin):
     """Every option of the lookup ``plugin`` (its options set), by name: the exchange's and the cache's."""
     return OptionAdapter.from_ansible_plugin(plugin).as_dict(LOOKUP_OPTIONS + CACHE_OPTIONS)
+
+
+# The token sources, each with the options that belong to it only.
+TOKEN_SOURCES = {"client_id": ("client_id", "client_secret") + KEY_OPTIONS, "token": ("token",), "token_file": ("token_file",)}
+
+
+def token_source_of_the_call(options, direct):
+    """``options`` with the token source that the call gives (``direct``: its keyword arguments) winning over the
+    others' defaults from variables or the environment, as a term wins over ``role_arn``: ``token_file=`` in the call
+    is not refused because ``oci_aws_client_id`` or ``OCI_AWS_CLIENT_ID`` is set. Two sources in the same call
+    still conflict (the exchange's check names them)."""
+    chosen = [name for name in TOKEN_SOURCES if direct.get(name) is not None]
+    if not chosen:
+        return options
+    for name, owned in TOKEN_SOURCES.items():
+        if name not in chosen:
+            for option in owned:
+                if direct.get(option) is None:
+                    options[option] = None
+    return options
 
 
 def roles_to_assume(terms, direct, role_arn):

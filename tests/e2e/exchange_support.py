@@ -2,6 +2,7 @@
 `oci_aws_sandbox.procedure.Federation`), and Ansible run as users run it (`ansible`, `ansible-playbook`) against the
 sandbox."""
 
+import configparser
 import json
 import os
 import subprocess
@@ -99,3 +100,46 @@ def counts(sandbox):
     """``(token requests, STS calls)`` since the last reset of the counters."""
     snapshot = sandbox.counters()
     return snapshot["oci"]["summary"].get("token", 0), snapshot["aws"]["summary"].get("sts", 0)
+
+
+def user_config_files(sandbox, home):
+    """Write in ``home`` the files a user of the docs has, holding the sandbox's settings instead of a cloud's:
+    ``~/.oci/config`` with the profiles ``DEFAULT`` and ``ADMIN`` (the sandbox's API key), ``~/.aws/credentials``
+    and ``~/.aws/config`` with the profiles ``default`` and ``iam-admin`` (the sandbox's administrator keys, region,
+    endpoint and CA). The environment that goes with them (:func:`user_env`) names no config file nor key, so each
+    client finds them where users have them: under ``$HOME``."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str
+    with open(sandbox.env["OCI_CONFIG_FILE"]) as handle:
+        parser.read_file(handle)
+    profile = sandbox.env["OCI_CONFIG_PROFILE"]
+    oci = dict(parser.defaults()) if profile == "DEFAULT" else dict(parser[profile])
+    oci_text = "".join("[%s]\n%s\n" % (name, "".join("%s=%s\n" % item for item in oci.items()))
+                       for name in ("DEFAULT", "ADMIN"))
+    keys = "aws_access_key_id = %s\naws_secret_access_key = %s\n" % (
+        sandbox.env["AWS_ACCESS_KEY_ID"], sandbox.env["AWS_SECRET_ACCESS_KEY"])
+    settings = "region = %s\nendpoint_url = %s\nca_bundle = %s\n" % (
+        sandbox.env["AWS_REGION"], sandbox.aws_endpoint, sandbox.ca_bundle)
+    files = {
+        os.path.join(".oci", "config"): oci_text,
+        os.path.join(".aws", "credentials"): "[default]\n%s\n[iam-admin]\n%s" % (keys, keys),
+        os.path.join(".aws", "config"): "[default]\n%s\n[profile iam-admin]\n%s" % (settings, settings),
+    }
+    for name, text in files.items():
+        path = os.path.join(str(home), name)
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as handle:
+            handle.write(text)
+
+
+def user_env(sandbox, home, **extra):
+    """:func:`ansible_env` as a user of the docs has it, with :func:`user_config_files` written in ``home``: the
+    sandbox's endpoints and CA in the environment, its credentials in the files under ``$HOME`` only. The CA is also
+    the "system's CAs" of Python's ssl (``SSL_CERT_FILE``), which a client with no CA option of its own uses (the
+    issuer's chain that ``aws_oidc_role`` reads for ``thumbprints_from_issuer``), as a real domain's public CA is."""
+    user_config_files(sandbox, home)
+    env = ansible_env(sandbox, home, SSL_CERT_FILE=sandbox.ca_bundle, **extra)
+    for name in ("OCI_CONFIG_FILE", "OCI_CONFIG_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        if name not in extra:
+            env.pop(name, None)
+    return env

@@ -221,6 +221,27 @@ def test_a_term_wins_over_role_arn_from_the_environment(fake, monkeypatch, looku
     assert [a["assumed_role_arn"] for a in lookup()] == [ROLE]
 
 
+def test_a_token_file_in_the_call_wins_over_the_client_from_variables_and_the_environment(fake, tmp_path, lookup,
+                                                                                          controller):
+    """The lookup's EXAMPLES (docs run): token_file= in the call, with oci_aws_client_id set as the docs' previous
+    task tells, and OCI_AWS_CLIENT_ID/SECRET in the environment (env fixture), failed "give one source of the token"."""
+    token_file = tmp_path / "token"
+    token_file.write_text("a.token.value")
+    lookup(ROLE, token_file=str(token_file), variables={"oci_aws_client_id": controller.trust("client-2")})
+    assert (fake.calls[0]["token_file"], fake.calls[0]["client_id"], fake.calls[0]["client_secret"]) == (
+        str(token_file), None, None)
+    lookup(ROLE, cache=False)
+    assert (fake.calls[1]["token_file"], fake.calls[1]["client_id"]) == (None, "client-1")
+
+
+def test_two_token_sources_in_the_call_still_conflict(env, tmp_path, lookup, controller):
+    token_file = tmp_path / "token"
+    token_file.write_text("a.token.value")
+    with pytest.raises(controller.LookupError) as info:
+        lookup(ROLE, token_file=str(token_file), client_id="client-2")
+    assert "give one source of the token" in str(info.value) and SECRET not in str(info.value)
+
+
 @pytest.mark.parametrize("terms, kwargs, words", [
     ((ROLE,), dict(role_arn=OTHER_ROLE), "not both"),
     ((), {}, "role_arn is required"),
