@@ -20,7 +20,7 @@ import time
 
 import yaml
 
-from e2e.exchange_support import Federation, ansible_env, run_named_module
+from e2e.exchange_support import Federation, run_named_module
 from e2e.site_support import Site, recap
 
 ROLES = ["oci-reporting", "oci-deployer"]

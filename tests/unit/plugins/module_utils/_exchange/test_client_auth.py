@@ -206,7 +206,7 @@ def test_client_key_rotation_stages(tmp_path):
     now = [NOW]
     keys = ClientKey(str(tmp_path / "keys"), "web1", max_key_age=30)
     keys.now = now[0]
-    _, first = keys.run()
+    _changed, first = keys.run()
     keys.now = NOW + 31 * 86400
     changed, due = keys.run()
     assert changed and [p["role"] for p in due["certificates"]] == ["current", "next"]

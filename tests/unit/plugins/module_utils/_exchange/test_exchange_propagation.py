@@ -6,7 +6,7 @@ import pytest
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import Breakpoint, OptionError, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Deadline, PropagationWait, check_propagation_timeout
-from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils._exchange.test_exchange_sts import (
+from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils._exchange.test_exchange_sts import (  # pylint: disable=unused-import
     Clock, TRUST, environment, spec_for,  # noqa: F401  # pylint: disable=unused-import
 )
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.clock_fakes import FakeTime
@@ -141,7 +141,7 @@ def test_access_denied_is_waited_for_while_the_role_is_not_visible_or_admits_the
     sts_error(stubber, "AccessDenied", DENIED, status=403)
     sts_error(stubber, "AccessDenied", DENIED, status=403)
     sts_success(stubber)
-    run, clock = exchange(token_spec(), read_role=lambda name: next(reads)(name))
+    run, clock = exchange(token_spec(), read_role=lambda name: next(reads)(name))  # pylint: disable=unnecessary-lambda
     assert run.run(sts).assumed_role_arn
     assert run.propagation.reasons == ["IAM does not show the role yet", "STS does not apply the role's trust policy yet"]
 
