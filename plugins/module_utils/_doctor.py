@@ -218,7 +218,8 @@ class FederationCheck:
         if issuer == self.issuer:
             self.report.right("3")
         elif issuer in OCI_DEFAULT_ISSUERS or not issuer:
-            self.report.wrong("3", "the domain's issuer is %s, the service default, but AWS expects %s" % (issuer, self.issuer),
+            shown = issuer or "not set (the service's default, %s)" % OCI_DEFAULT_ISSUERS[0]
+            self.report.wrong("3", "the domain's issuer is %s, the service default, but AWS expects %s" % (shown, self.issuer),
                               "Security > OAuth settings > Default token issuance policy: set the issuer to %s; or %s"
                               % (self.issuer, FIX_POLICY))
         else:
