@@ -451,7 +451,7 @@ fi
 # and runs alone with `tests/utils/run-tests.sh <suite>` (or all of them with OCI_AWS_TEST_BUDGET=0 make test).
 # The figures are the seconds each took on 2 cores.
 BUDGET=${OCI_AWS_TEST_BUDGET:-2220}
-REST="installed:150 realshape:180 docs:120 ee:100 matrix:580 integration:480 molecule:240"
+REST="realshape:180 installed:150 docs:120 ee:100 matrix:580 integration:480 molecule:240"
 
 within_budget() {
     if [ "$BUDGET" -gt 0 ] && [ $((SECONDS + $2)) -gt "$BUDGET" ]; then
