@@ -103,3 +103,13 @@ def apps_named(sandbox, name):
     client.base_client.session.trust_env = False  # REQUESTS_CA_BUNDLE of this machine must not win
     answer = client.list_apps(filter="displayName eq %s" % json.dumps(name))
     return [dict(id=app.id, active=app.active) for app in answer.data.resources or []]
+
+
+# What one site.yml run leaves in the sandbox: one active app, one IAM OIDC provider, one role.
+EXPECTED = dict(apps=1, active=[True], providers=1, roles=[ROLE_NAME])
+
+
+def fresh(sandbox):
+    """The sandbox as a fresh domain and account: reset, and no fault left."""
+    sandbox.reset()
+    sandbox.clear_faults()
