@@ -29,3 +29,19 @@ attributes:
     membership:
       - multicloud.oci_aws.oci
 """
+
+    # The read-only modules (the _info modules and the federation check): they change nothing, in check mode or not.
+    READ_ONLY = r"""
+attributes:
+  check_mode:
+    support: full
+    details:
+      - The module only reads, so it does the same in check mode; C(changed) is always false.
+  diff_mode:
+    support: none
+  idempotent:
+    description: It only reads; every run returns what is there at that time.
+    support: full
+  platform:
+    platforms: all
+"""

@@ -25,18 +25,7 @@ extends_documentation_fragment:
   - multicloud.oci_aws.aws
   - multicloud.oci_aws.aws.modules
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details:
-      - The module reads only, so it does the same in check mode; C(changed) is always false.
-  diff_mode:
-    support: none
-  idempotent:
-    description: It only reads; every run returns what is there at that time.
-    support: full
-  platform:
-    platforms: all
+  - multicloud.oci_aws.attributes.read_only
 options:
   display_name:
     description:

@@ -17,19 +17,9 @@ author:
 extends_documentation_fragment:
   - multicloud.oci_aws.oci
   - ansible.builtin.action_common_attributes
+  - multicloud.oci_aws.attributes.read_only
   - ansible.builtin.action_common_attributes.actiongroups
 attributes:
-  check_mode:
-    support: full
-    details:
-      - The module only reads, so it does the same in check mode; C(changed) is always false.
-  diff_mode:
-    support: none
-  idempotent:
-    description: It only reads; every run returns what is there at that time.
-    support: full
-  platform:
-    platforms: all
   action_group:
     support: full
     membership: [multicloud.oci_aws.oci]
