@@ -455,3 +455,16 @@ def test_shipped_paths_apply_build_ignore_like_ansible_galaxy(tmp_path):
                                      "multicloud-oci_aws-0.1.0.tar.gz": "", "galaxy.yml": "", "docs/a.rst": ""})
     assert sorted(sample.files) == ["docs/a.rst", "plugins/x.py"]
     assert "tests" not in sample.dirs and "plugins" in sample.dirs
+
+
+def test_the_aap_and_ee_files_ship_and_the_molecule_scenarios_do_not():
+    """extensions/ee (the execution environment definition) and extensions/aap (the custom credential type) are for
+    users of the installed collection: the README and the AAP guide point them there (issue 16 item 5). 0.1.0's
+    build_ignore left out all of extensions/, so an installed copy had neither. The molecule scenarios need the
+    checkout's sandbox: test machinery, not shipped."""
+    files, dirs = shipped_paths()
+    for path in ("extensions/ee/execution-environment.yml", "extensions/ee/requirements.yml",
+                 "extensions/aap/credential_type.yml"):
+        assert path in files, "%s is not shipped (galaxy.yml build_ignore)" % path
+    assert not [path for path in files if path.startswith("extensions/molecule/")]
+    assert "extensions/molecule" not in dirs

@@ -228,10 +228,16 @@ run_installed() {
     tarball=$(echo "$dist"/multicloud-oci_aws-*.tar.gz)
     [ -f "$tarball" ] || { echo "no tarball in $dist" >&2; return 1; }
     # What is shipped: the collection, not the development and test machinery.
-    if tar -tzf "$tarball" | grep -E '^(sandbox/|tests/(unit|security|e2e|utils|output)/|extensions/|bench/|\.ci/|\.venv|\.sandbox|\.build|changelogs/fragments/.)|__pycache__|\.pyc$'; then
+    if tar -tzf "$tarball" | grep -E '^(sandbox/|tests/(unit|security|e2e|utils|output)/|extensions/molecule/|bench/|\.ci/|\.venv|\.sandbox|\.build|changelogs/fragments/.)|__pycache__|\.pyc$'; then
         echo "the tarball holds the files above; galaxy.yml build_ignore must leave them out" >&2
         return 1
     fi
+    # What users of the installed copy are pointed to (README.md, aap_guide.rst): the EE definition, the credential type.
+    local shipped
+    for shipped in extensions/ee/execution-environment.yml extensions/ee/requirements.yml extensions/aap/credential_type.yml; do
+        tar -xzOf "$tarball" "$shipped" | cmp -s - "$TREE/$shipped" || {
+            echo "the tarball does not hold $shipped as in the checkout (galaxy.yml build_ignore)" >&2; return 1; }
+    done
     echo "built $(basename "$tarball"): $(tar -tzf "$tarball" | grep -cv '/$') files, $(du -k "$tarball" | cut -f1) KiB"
     start_sandbox
 
@@ -384,9 +390,10 @@ for kind, path in (("python", sys.argv[2]), ("system", sys.argv[3])):
     assert all("from collection multicloud.oci_aws" in entry for entry in found[kind]), found[kind]
 print("introspect: python %s; system %s" % (", ".join(entries(sys.argv[2])), ", ".join(entries(sys.argv[3]))))
 PYEOF
-    # The shipped definition, with the tarball just built as the collection (a file in the build context).
+    # The shipped definition, as the installed copy holds it, with the tarball just built as the collection (a file in
+    # the build context).
     cp "$tarball" "$ee/def/"
-    "$PY" - "$ROOT/extensions/ee/execution-environment.yml" "$ee/def" "$(basename "$tarball")" <<'PYEOF'
+    "$PY" - "$ee/collections/ansible_collections/multicloud/oci_aws/extensions/ee/execution-environment.yml" "$ee/def" "$(basename "$tarball")" <<'PYEOF'
 import sys, yaml
 definition = yaml.safe_load(open(sys.argv[1]))
 definition["dependencies"]["galaxy"] = {"collections": [{"name": "collections/" + sys.argv[3], "type": "file"}]}
