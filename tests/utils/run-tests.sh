@@ -136,8 +136,17 @@ start_sandbox() {
     fi
     SANDBOX_DIR=$BUILD/sandbox
     "$PY" -m oci_aws_sandbox up --dir "$SANDBOX_DIR" >/dev/null
-    trap '"$PY" -m oci_aws_sandbox down --dir "$SANDBOX_DIR" >/dev/null' EXIT
+    SANDBOX_STARTED=1
 }
+
+# At exit, passed or not: the durations so far, the sandbox this script started stopped, the background venvs stopped.
+SANDBOX_STARTED=
+on_exit() {
+    if declare -F summary >/dev/null; then summary; fi
+    if [ -n "$SANDBOX_STARTED" ]; then "$PY" -m oci_aws_sandbox down --dir "$SANDBOX_DIR" >/dev/null || true; fi
+    if [ -n "${CORE_VENVS_PID:-}" ]; then kill "$CORE_VENVS_PID" 2>/dev/null || true; fi
+}
+trap on_exit EXIT
 
 # The target run a second time with the sandbox's request counters switched off (sandbox_counters: false), as
 # against real accounts: the proof that the targets assert only documented return values without them. That run
@@ -323,8 +332,18 @@ run_matrix() {
     fi
     log "matrix: unit and installed on ansible-core $versions ($jobs at once)"
     mkdir -p "$BUILD"
-    # Their venvs (.venv-core-<version>), made once: about a minute each.
-    make -C "$ROOT" --no-print-directory core-venvs
+    # Their venvs (.venv-core-<version>), made once: about a minute each. `all` starts making them in the background at
+    # its start (start_core_venvs), while the first suites run; wait for that, then make whatever is still missing
+    # (a failed background make shows its log here).
+    if [ -n "${CORE_VENVS_PID:-}" ]; then
+        if ! wait "$CORE_VENVS_PID"; then
+            cat "$BUILD/core-venvs.log"
+            echo "matrix: making the venvs in the background failed (above); trying once more" >&2
+        fi
+        CORE_VENVS_PID=
+        echo "the venvs of ansible-core $versions (made in the background): $(cat "$BUILD/core-venvs.seconds" 2>/dev/null || echo '?') s"
+    fi
+    make -C "$ROOT" --no-print-directory core-venvs CORE_VERSIONS="$versions"
     for v in $versions; do
         venv=$ROOT/.venv-core-$v
         [ -x "$venv/bin/ansible" ] || { echo "no venv for ansible-core $v in $venv: run make core-venvs" >&2; return 1; }
@@ -468,11 +487,49 @@ within_budget() {
     fi
 }
 
+# Each suite's duration, printed when it ends and again, all of them, when the script ends (passed or not): the
+# figures of REST above come from these lines of a CI run.
+# (The suite runs as a plain command, not behind `||`: that would switch set -e off inside it.)
+TIMES=()
+CURRENT=
+timed() {
+    CURRENT=$1:$SECONDS
+    "run_$1"
+    TIMES+=("$1:$((SECONDS - ${CURRENT#*:})):passed")
+    echo "--- suite $1 passed in $((SECONDS - ${CURRENT#*:})) s"
+    CURRENT=
+}
+summary() {
+    local entry name took state
+    if [ -n "$CURRENT" ]; then
+        TIMES+=("${CURRENT%%:*}:$((SECONDS - ${CURRENT#*:})):FAILED")
+        CURRENT=
+    fi
+    [ ${#TIMES[@]} -gt 0 ] || return 0
+    printf '\n=== durations (s) ===\n'
+    for entry in "${TIMES[@]}"; do
+        IFS=: read -r name took state <<<"$entry"
+        printf '%-12s %6s  %s\n' "$name" "$took" "$state"
+    done
+    printf '%-12s %6s\n' total "$SECONDS"
+}
+
+# `all` makes the matrix's venvs (make core-venvs) in the background from its start: pip's downloads and unpacking wait
+# on the network and the disk more than they compute, beside the suites that compute (unit, sanity, lint).
+CORE_VENVS_PID=
+start_core_venvs() {
+    [ -n "${OCI_AWS_CORE_VERSIONS:-}" ] || return 0
+    mkdir -p "$BUILD"
+    ( started=$SECONDS; make -C "$ROOT" --no-print-directory core-venvs CORE_VERSIONS="$OCI_AWS_CORE_VERSIONS" &&
+        echo $((SECONDS - started)) >"$BUILD/core-venvs.seconds" ) >"$BUILD/core-venvs.log" 2>&1 &
+    CORE_VENVS_PID=$!
+}
+
 run_rest() {
     local entry
     for entry in $REST; do
         if within_budget "${entry%%:*}" "${entry##*:}"; then
-            "run_${entry%%:*}"
+            timed "${entry%%:*}"
         fi
     done
 }
@@ -481,20 +538,9 @@ suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(all)
 for suite in "${suites[@]}"; do
     case $suite in
-        all) run_unit; run_sanity; run_lint; run_security; run_fidelity; run_rest ;;
+        all) start_core_venvs; timed unit; timed sanity; timed lint; timed security; timed fidelity; run_rest ;;
         rest) run_rest ;;
-        integration) run_integration ;;
-        unit) run_unit ;;
-        fidelity) run_fidelity ;;
-        realshape) run_realshape ;;
-        security) run_security ;;
-        molecule) run_molecule ;;
-        installed) run_installed ;;
-        matrix) run_matrix ;;
-        ee) run_ee ;;
-        docs) run_docs ;;
-        sanity) run_sanity ;;
-        lint) run_lint ;;
+        unit|fidelity|realshape|security|molecule|installed|matrix|ee|docs|sanity|lint|integration) timed "$suite" ;;
         *) echo "unknown suite: $suite" >&2; exit 2 ;;
     esac
 done
