@@ -139,12 +139,14 @@ start_sandbox() {
     SANDBOX_STARTED=1
 }
 
-# At exit, passed or not: the durations so far, the sandbox this script started stopped, the background venvs stopped.
+# At exit, passed or not: the durations so far, the sandbox this script started stopped, the background venvs ended.
 SANDBOX_STARTED=
 on_exit() {
     if declare -F summary >/dev/null; then summary; fi
     if [ -n "$SANDBOX_STARTED" ]; then "$PY" -m oci_aws_sandbox down --dir "$SANDBOX_DIR" >/dev/null || true; fi
-    if [ -n "${CORE_VENVS_PID:-}" ]; then kill "$CORE_VENVS_PID" 2>/dev/null || true; fi
+    # (waited for, not killed: a make killed halfway would leave a venv without its stamp to be made again, and pip
+    # children running on)
+    if [ -n "${CORE_VENVS_PID:-}" ]; then wait "$CORE_VENVS_PID" 2>/dev/null || true; fi
 }
 trap on_exit EXIT
 
