@@ -194,15 +194,22 @@ def test_a_visible_role_that_refuses_the_token_fails_at_once_even_when_told_to_w
 
 # -- token time rules ------------------------------------------------------------------------------------------------
 
-def exchange_right_after_a_new_role(sandbox, tmp_path, made):
+def exchange_right_after_a_new_role(sandbox, tmp_path, made, propagation=30):
     """A role for the federation's client made without waiting for IAM, then an exchange that waits for it (the
-    counters reset between the two): the exchange's result."""
+    counters reset between the two): the exchange's result. The exchange starts `propagation` seconds (sandbox
+    clock) before STS sees the role, however long aws_oidc_role took: IAM's delay is set once the role is written,
+    to the time since just before its write plus `propagation` (the sandbox applies the delay in force at each read).
+    With a fixed delay set beforehand, a loaded machine (load average 28) spent it all before the exchange began
+    (`waited` 0.0)."""
+    sandbox.configure(aws={"iam_propagation_seconds": 3600})  # the write is recorded and not seen meanwhile
+    before = sandbox.call("GET", "/clock")["now"]
     home = tmp_path / "home"
     home.mkdir()
     failed, role, output = run_named_module(sandbox, home, "aws_oidc_role", dict(
         issuer_url=sandbox.domain_url, role_name="oci-fresh", subjects=[made.client_id],
         aws_ca_bundle=sandbox.ca_bundle, wait_for_propagation=False))
     assert not failed, output
+    sandbox.configure(aws={"iam_propagation_seconds": sandbox.call("GET", "/clock")["now"] - before + propagation})
     sandbox.reset_counters()
     failed, result, output = run_named_module(sandbox, home, "oci_aws_assume", assume_args(
         made, role_arn=role["role_arn"], wait_for_propagation=True))
@@ -213,8 +220,8 @@ def exchange_right_after_a_new_role(sandbox, tmp_path, made):
 def test_client_credentials_renews_a_token_that_sts_calls_too_old(fresh_sandbox, tmp_path):
     """The token of a long exchange (here: one waiting for IAM) becomes too old for STS; a new one is fetched."""
     made = Federation(fresh_sandbox).build(issuer=True, public_keys=True, role=False)
-    # Propagation long enough for the exchange to start within it and wait past the token's allowed age.
-    fresh_sandbox.configure(aws={"iam_propagation_seconds": 30, "max_token_age_seconds": 3})
+    # The exchange waits for IAM (30 s, exchange_right_after_a_new_role) past the token's allowed age (3 s).
+    fresh_sandbox.configure(aws={"max_token_age_seconds": 3})
     result = exchange_right_after_a_new_role(fresh_sandbox, tmp_path, made)
     assert result["propagation"]["waited"] > 3, result  # the first token was older than 3 s when STS took the role
     assert fresh_sandbox.counters()["oci"]["summary"].get("token", 0) >= 2  # a new token after "Token too old"
@@ -245,7 +252,6 @@ def test_with_no_skew_a_token_close_to_its_exp_is_renewed_before_it_is_sent(fres
     made = Federation(fresh_sandbox).build(issuer=True, public_keys=True, role=False)
     made.procedure._admin("PATCH", "/admin/v1/Apps/" + made.procedure.app["id"], {  # pylint: disable=protected-access
         "schemas": [PATCH_SCHEMA], "Operations": [{"op": "replace", "path": "accessTokenExpiry", "value": 64}]})
-    fresh_sandbox.configure(aws={"iam_propagation_seconds": 30})
     assert fresh_sandbox.configure()["aws"]["clock_skew_seconds"] == 0
     result = exchange_right_after_a_new_role(fresh_sandbox, tmp_path, made)
     assert result["propagation"]["waited"] > 5, result  # the first token had less than 60 s left by then
