@@ -334,7 +334,7 @@ run_matrix() {
     fi
     log "matrix: unit and installed on ansible-core $versions ($jobs at once)"
     mkdir -p "$BUILD"
-    # Their venvs (.venv-core-<version>), made once: about a minute each. `all` starts making them in the background at
+    # Their venvs (.venv-core-<version>), made once: about 11 s each (Makefile). `all` starts making them in the background at
     # its start (start_core_venvs), while the first suites run; wait for that, then make whatever is still missing
     # (a failed background make shows its log here).
     if [ -n "${CORE_VENVS_PID:-}" ]; then
@@ -518,8 +518,8 @@ summary() {
     printf '%-12s %6s\n' total "$SECONDS"
 }
 
-# `all` makes the matrix's venvs (make core-venvs) in the background from its start: pip's downloads and unpacking wait
-# on the network and the disk more than they compute, beside the suites that compute (unit, sanity, lint).
+# `all` makes the matrix's venvs (make core-venvs) in the background from its start, beside unit and sanity: on a fresh
+# machine pip waits on its downloads of each ansible-core (about 9 s of CPU a venv otherwise, Makefile).
 CORE_VENVS_PID=
 start_core_venvs() {
     [ -n "${OCI_AWS_CORE_VERSIONS:-}" ] || return 0
