@@ -25,12 +25,13 @@ TIMEOUT_OPTION = "timeout"
 DEFAULT_TIMEOUT = 60
 # Attempts allowed while the service answers "too fast" (AWS Throttling, HTTP 429), when more than a Retrier's own
 # max_attempts: many hosts exchanging at once share one account rate, and a throttled host is served once the others
-# are, so it keeps trying (full jitter, at most THROTTLED_MAX_DELAY between attempts) until this bound or the
+# are, so it keeps trying (full jitter, at most THROTTLED_MAX_DELAY between attempts: short enough that the
+# account's rate is used as it refills, measured by bench/throttle.py) until this bound or the
 # timeout option ends it. botocore's own retries are off (total_max_attempts 1, _aws.connection), so attempts never
 # multiply: one attempt here is one request.
 DEFAULT_MAX_ATTEMPTS = 6
-THROTTLED_MAX_ATTEMPTS = 20
-THROTTLED_MAX_DELAY = 8.0
+THROTTLED_MAX_ATTEMPTS = 40
+THROTTLED_MAX_DELAY = 4.0
 # The bound of every wait for IAM propagation, and its default: IAM documents no figure ("Changes that I make are
 # not always immediately visible", IAM User Guide, troubleshoot_general.html#troubleshoot_general_eventual-consistency);
 # public threads measure seconds to half a minute (hashicorp/terraform-provider-aws#6566: "10-30 seconds"), rarely a
