@@ -46,6 +46,11 @@ class RetriesExhausted(ServiceError):
     """A transient failure lasted longer than the retry budget."""
 
 
+class Throttled(RetriesExhausted):
+    """The service kept refusing for rate (AWS ``Throttling``, HTTP 429) until the retry bound or the ``timeout``
+    option was reached: the message names the throttling, the bound and the fix."""
+
+
 class DeadlineExceeded(RetriesExhausted):
     """The call (its attempts and waits together) did not end within the ``timeout`` option."""
 

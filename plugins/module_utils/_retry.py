@@ -16,13 +16,22 @@ import random
 import threading
 import time
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import DeadlineExceeded, OptionError, RetriesExhausted
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import DeadlineExceeded, OptionError, RetriesExhausted, Throttled
 
 # The HTTP statuses that mean "try again later" to every client of the collection (OCI, IAM/STS, the token endpoint).
 TRANSIENT_STATUS = frozenset((429, 500, 502, 503, 504))
 # The option that bounds each exchange and each module call, and its documented defaults.
 TIMEOUT_OPTION = "timeout"
 DEFAULT_TIMEOUT = 60
+# Attempts allowed while the service answers "too fast" (AWS Throttling, HTTP 429), when more than a Retrier's own
+# max_attempts: many hosts exchanging at once share one account rate, and a throttled host is served once the others
+# are, so it keeps trying (full jitter, at most THROTTLED_MAX_DELAY between attempts: short enough that the
+# account's rate is used as it refills, measured by bench/throttle.py) until this bound or the
+# timeout option ends it. botocore's own retries are off (total_max_attempts 1, _aws.connection), so attempts never
+# multiply: one attempt here is one request.
+DEFAULT_MAX_ATTEMPTS = 6
+THROTTLED_MAX_ATTEMPTS = 40
+THROTTLED_MAX_DELAY = 4.0
 # The bound of every wait for IAM propagation, and its default: IAM documents no figure ("Changes that I make are
 # not always immediately visible", IAM User Guide, troubleshoot_general.html#troubleshoot_general_eventual-consistency);
 # public threads measure seconds to half a minute (hashicorp/terraform-provider-aws#6566: "10-30 seconds"), rarely a
@@ -126,9 +135,11 @@ def _within(func, seconds):
 class Transient:
     """What a classifier returns for a retryable failure: a description and the server's hint."""
 
-    def __init__(self, description, retry_after=None):
+    def __init__(self, description, retry_after=None, throttled=False):
         self.description = description
         self.retry_after = retry_after
+        # The service refused for rate (AWS Throttling, HTTP 429), not for a fault of its own.
+        self.throttled = throttled
 
 
 def parse_retry_after(value):
@@ -146,17 +157,24 @@ class Retrier:
     """Bounded retries with full-jitter exponential backoff.
 
     Attempt ``n`` (from 1) failing transiently waits ``uniform(0, min(max_delay, base_delay * 2**(n-1)))``,
-    or the server's ``Retry-After`` when that is longer (capped at ``max_delay``). It gives up after
+    or the server's ``Retry-After`` when that is longer (capped at ``max_delay``); while the service
+    throttles, the ceiling is at most THROTTLED_MAX_DELAY and the bound ``throttled_attempts``, and the
+    final error is :class:`Throttled`, naming the fix. It gives up after
     ``max_attempts`` attempts or when the next wait would end past ``max_elapsed`` seconds from
     the first attempt, and then raises :class:`RetriesExhausted` naming the endpoint, the last
     answer and the number of attempts.
     """
 
-    def __init__(self, max_attempts=6, base_delay=0.5, max_delay=20.0, max_elapsed=120.0,
-                 sleep=time.sleep, monotonic=time.monotonic, uniform=random.uniform, deadline=None):
-        if max_attempts < 1:
+    def __init__(self, max_attempts=None, base_delay=0.5, max_delay=20.0, max_elapsed=120.0,
+                 sleep=time.sleep, monotonic=time.monotonic, uniform=random.uniform, deadline=None,
+                 throttled_attempts=None):
+        if max_attempts is not None and max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
-        self.max_attempts = max_attempts
+        # By default 6 attempts for a fault and THROTTLED_MAX_ATTEMPTS for throttling; a caller that sets
+        # max_attempts (a diagnostic read that must stay short) bounds both, unless it sets throttled_attempts.
+        self.max_attempts = DEFAULT_MAX_ATTEMPTS if max_attempts is None else max_attempts
+        self.throttled_attempts = throttled_attempts or (
+            max(DEFAULT_MAX_ATTEMPTS, THROTTLED_MAX_ATTEMPTS) if max_attempts is None else max_attempts)
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.max_elapsed = max_elapsed
@@ -171,13 +189,19 @@ class Retrier:
             return per_attempt
         return self.deadline.timeout(per_attempt, endpoint)
 
-    def delay(self, attempt, retry_after=None):
-        """The wait after failed attempt number ``attempt`` (1-based)."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+    def delay(self, attempt, retry_after=None, throttled=False):
+        """The wait after failed attempt number ``attempt`` (1-based): full jitter, ``uniform(0, ceiling)``, so that
+        hosts refused at the same moment do not come back at the same moment; never less than ``Retry-After``."""
+        cap = min(self.max_delay, THROTTLED_MAX_DELAY) if throttled else self.max_delay
+        ceiling = min(cap, self.base_delay * (2 ** (attempt - 1)))
         wait = self._uniform(0, ceiling)
         if retry_after is not None:
             wait = max(wait, min(retry_after, self.max_delay))
         return wait
+
+    def bound(self, transient):
+        """How many attempts a failure like ``transient`` may take."""
+        return self.throttled_attempts if transient.throttled else self.max_attempts
 
     def call(self, func, classify, endpoint, on_retry=None, url=None):
         """Run ``func()``; retry while ``classify(exc)`` returns a :class:`Transient`.
@@ -213,10 +237,13 @@ class Retrier:
                     raise
                 last = transient.description
                 elapsed = self._monotonic() - started
-                wait = self.delay(attempt, transient.retry_after)
+                wait = self.delay(attempt, transient.retry_after, transient.throttled)
+                if transient.throttled and (attempt >= self.bound(transient) or elapsed + wait > self.max_elapsed
+                                            or (deadline is not None and wait >= deadline.remaining())):
+                    raise throttled(label, transient, attempt, elapsed, deadline, endpoint=endpoint, url=url)
                 if deadline is not None and wait >= deadline.remaining():
                     raise deadline.exceeded(label, last, attempt)
-                if attempt >= self.max_attempts or elapsed + wait > self.max_elapsed:
+                if attempt >= self.bound(transient) or elapsed + wait > self.max_elapsed:
                     raise RetriesExhausted(
                         "%s is not answering normally: last answer %s after %d attempt%s in %.1f s; "
                         "the service may be down or throttling, try again later"
@@ -226,6 +253,21 @@ class Retrier:
                 if on_retry is not None:
                     on_retry(attempt, transient, wait)
                 self._sleep(wait)
+
+
+def throttled(label, transient, attempts, elapsed, deadline=None, **details):
+    """The :class:`Throttled` error: what throttled, for how long, and the fix."""
+    bound = ("the %s option (%s s)" % (deadline.option, _seconds(deadline.seconds)) if deadline is not None
+             else "the retry bound")
+    return Throttled(
+        "%s kept throttling the requests: last answer %s after %d attempt%s in %.1f s, until %s ended the retries. "
+        "More exchanges arrive at once than the service's rate for this account allows: raise %s, run fewer hosts at "
+        "a time (forks, serial, throttle), or share one exchange among hosts (the oci_aws_creds lookup's cache, or "
+        "oci_aws_assume with run_once)" % (
+            label, transient.description, attempts, "" if attempts == 1 else "s", elapsed, bound,
+            deadline.option if deadline is not None else "timeout"),
+        attempts=attempts, last_error=transient.description, timeout=deadline.seconds if deadline is not None else None,
+        **details)
 
 
 class PropagationWait:

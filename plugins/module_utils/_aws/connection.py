@@ -81,6 +81,13 @@ TRANSIENT_CODES = frozenset((
     "RequestTimeoutException", "ConcurrentModification",
 ))
 
+# The codes among them that mean "too fast" (botocore/retries/standard.py _THROTTLED_ERROR_CODES, the ones AWS
+# query and JSON APIs answer): retried longer than faults (_retry.THROTTLED_MAX_ATTEMPTS).
+THROTTLING_CODES = frozenset((
+    "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottled", "RequestThrottledException",
+    "TooManyRequestsException", "RequestLimitExceeded", "SlowDown",
+))
+
 # botocore reports a bad parameter with its value; values are cut out of messages we repeat.
 # A region name as botocore takes it (eu-west-1, us-gov-west-1, cn-north-1): checked as a whole,
 # without guessing which regions exist.
@@ -422,7 +429,7 @@ def transient_failure(exc: BaseException, eventual: t.Sequence[EventualConsisten
             retry_after = parse_retry_after((meta.get("HTTPHeaders") or {}).get("retry-after"))
             # botocore names an answer without an AWS error by its status: say it once.
             described = "HTTP %s" % status if not code or code == str(status) else "%s (HTTP %s)" % (code, status)
-            return Transient(described, retry_after)
+            return Transient(described, retry_after, throttled=code in THROTTLING_CODES or status == 429)
         return None
     if _connection_configuration(exc):
         return None

@@ -178,7 +178,7 @@ class _HttpAnswer(Exception):
 
 def _classify(exc):
     if isinstance(exc, _HttpAnswer):
-        return Transient("HTTP %d" % exc.status, exc.retry_after)
+        return Transient("HTTP %d" % exc.status, exc.retry_after, throttled=exc.status == 429)
     if tls_failure(exc) or configuration_failure(exc) or isinstance(exc, AnswerTooLarge):
         return None
     if isinstance(exc, (urllib_error.URLError, socket.timeout, ConnectionError, http_client.HTTPException, OSError)):

@@ -193,6 +193,7 @@ def classify(exc):
         return Transient(
             "HTTP %d%s" % (exc.status, ": " + detail if detail else ""),
             parse_retry_after((exc.headers or {}).get("retry-after")),
+            throttled=exc.status == 429,
         )
     if isinstance(exc, http.RequestException) and _tls_failure(exc) is None and configuration_failure(_cause(exc)) is None:
         return Transient("no answer (%s)" % type(_cause(exc)).__name__)

@@ -89,6 +89,9 @@ class AwsCloud:
         "provider_id_with_oidc_token": "InvalidIdentityToken",
         # Whitespace around WebIdentityToken (a token file written by echo) is ignored.
         "trim_token_whitespace": True,
+        # STS calls above a rate are refused as real STS throttles (400 Throttling "Rate exceeded"):
+        # None (off) or {"per_second": R, "burst": B, "retry_after": s (omit: no header)}.
+        "sts_rate_limit": None,
     }
 
     def __init__(self, *, account_id, region, ca_bundle, clock):

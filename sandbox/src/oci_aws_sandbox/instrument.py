@@ -113,6 +113,46 @@ AWS_FAULT_CODES = {
 }
 
 
+class RateLimit:
+    """A token bucket: ``per_second`` requests a second on average, ``burst`` at once (the real services'
+    throttles are undocumented token buckets; AWS describes its EC2 API throttling as one, "bucket size" and
+    "refill rate", EC2 API reference, throttling.html). ``retry_after`` (seconds, or None) is sent as a
+    ``Retry-After`` header with each refusal; neither STS nor OCI documents one, so the default sends none."""
+
+    def __init__(self, spec, monotonic=time.monotonic):
+        if not isinstance(spec, dict) or set(spec) - {"per_second", "burst", "retry_after"}:
+            raise ValueError("a rate limit is {\"per_second\": R, \"burst\": B, \"retry_after\": s}: got %r" % (spec,))
+        self.per_second = float(spec.get("per_second") or 0)
+        self.burst = float(spec.get("burst", 1))
+        if self.per_second <= 0 or self.burst < 1:
+            raise ValueError("per_second must be > 0 and burst >= 1: got %r" % (spec,))
+        self.retry_after = spec.get("retry_after")
+        self.spec = dict(spec)
+        self._monotonic = monotonic
+        self.tokens = self.burst
+        self.at = monotonic()
+
+    def admit(self):
+        now = self._monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.per_second)
+        self.at = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def check_rate_limit(value):
+    """``None`` (off) or a valid :class:`RateLimit` spec, else ValueError (``POST /config`` answers 400)."""
+    if value is not None:
+        RateLimit(value)
+    return value
+
+
+# (cloud, kind) -> the switch that limits it: STS calls (aws) and token requests (oci).
+RATE_LIMITED = {("aws", "sts"): "sts_rate_limit", ("oci", "token"): "token_rate_limit"}
+
+
 class FaultRule:
     """One fault rule. ``count`` None means unlimited; ``probability`` < 1 samples requests."""
 
@@ -156,12 +196,40 @@ class Instruments:
         self.kinds = {"oci": {}, "aws": {}}
         self.faults_fired = {"oci": Counter(), "aws": Counter()}
         self.rules = []
+        self.limits = {}
+        self.rate_started = None
+        self.rate_events = {"oci": [], "aws": []}
 
     def reset_counters(self):
         with self.lock:
             for cloud in self.counts:
                 self.counts[cloud].clear()
                 self.faults_fired[cloud].clear()
+                self.rate_events[cloud] = []
+            self.rate_started = None
+            self.limits = {}
+
+    def throttle(self, cloud, kind, options):
+        """The :class:`RateLimit` that refuses this request, or None (admitted, or no limit set).
+
+        Each limited request is recorded as ``[seconds since the first limited request, admitted]`` in
+        the counters' ``rate_limited`` section, for histograms of when hosts (re)try."""
+        switch = RATE_LIMITED.get((cloud, kind))
+        spec = options.get(switch) if switch else None
+        if spec is None:
+            return None
+        with self.lock:
+            limit = self.limits.get(cloud)
+            if limit is None or limit.spec != spec:
+                limit = self.limits[cloud] = RateLimit(spec)
+            admitted = limit.admit()
+            now = time.monotonic()
+            if self.rate_started is None:
+                self.rate_started = now
+            self.rate_events[cloud].append([round(now - self.rate_started, 4), admitted])
+            if not admitted:
+                self.faults_fired[cloud][switch] += 1
+            return None if admitted else limit
 
     def clear_faults(self):
         with self.lock:
@@ -186,6 +254,12 @@ class Instruments:
                     "summary": dict(summary),
                     "total": sum(counts.values()),
                     "faults_injected": dict(self.faults_fired[cloud]),
+                }
+                events = self.rate_events[cloud]
+                out[cloud]["rate_limited"] = {
+                    "admitted": sum(1 for _t, ok in events if ok),
+                    "throttled": sum(1 for _t, ok in events if not ok),
+                    "events": [list(e) for e in events],
                 }
             out["faults"] = [rule.describe() for rule in self.rules]
             return out
@@ -217,6 +291,20 @@ def _drop_connection(environ):
             pass
 
 
+class _Throttled:
+    """A refusal of a :class:`RateLimit`, answered as a 429 fault rule is (OCI: 429; STS: 400 Throttling)."""
+
+    id = 0
+    status = 429
+
+    def __init__(self, limit):
+        self.retry_after = limit.retry_after
+        self.fired = next(_THROTTLED_IDS)
+
+
+_THROTTLED_IDS = iter(range(1, 1 << 62))
+
+
 class ConnectionDropped(Exception):
     """Raised after the socket was shut down so that the server writes nothing more."""
 
@@ -234,6 +322,9 @@ class InstrumentedApp:
         key, kind = self.endpoint_of(environ)
         environ["sandbox.endpoint"] = key
         rule = self.instruments.record(self.cloud, key, kind)
+        limit = self.instruments.throttle(self.cloud, kind, getattr(self.app, "options", {}))
+        if limit is not None:
+            return self._fault_response(_Throttled(limit), start_response)
         if rule is None:
             return self.app(environ, start_response)
         if rule.delay and rule.mode != "lose_response":

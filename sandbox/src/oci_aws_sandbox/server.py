@@ -29,7 +29,7 @@ from .aws import AwsCloud
 from .clock import Clock
 from .control import ControlApp
 from .idcs import IdentityDomain
-from .instrument import Instruments, InstrumentedApp, aws_endpoint, oci_endpoint
+from .instrument import Instruments, InstrumentedApp, aws_endpoint, check_rate_limit, oci_endpoint
 from .pki import ensure_keys
 
 HOST = "127.0.0.1"
@@ -166,6 +166,8 @@ class Sandbox:
             for key, value in (settings.get(cloud) or {}).items():
                 if key not in target.OPTIONS:
                     raise KeyError("unknown %s option %r; known: %s" % (cloud, key, ", ".join(sorted(target.OPTIONS))))
+                if key.endswith("_rate_limit"):
+                    check_rate_limit(value)
                 target.options[key] = value
 
     def describe(self):

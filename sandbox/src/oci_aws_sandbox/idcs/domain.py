@@ -125,6 +125,9 @@ class IdentityDomain:
         "regenerate_requires_active": True,
         "issuer_propagation_seconds": 0,
         "api_key_role": ADMINISTRATOR,
+        # Token requests above a rate answer 429 (identity domains' API rate limits): None (off) or
+        # {"per_second": R, "burst": B, "retry_after": s (omit: no Retry-After header)}.
+        "token_rate_limit": None,
         **client_assertion.OPTIONS,
     }
 
