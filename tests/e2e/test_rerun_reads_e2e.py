@@ -1,4 +1,5 @@
-"""A converged run of the role aws_oidc_trust reads each managed object once and writes nothing (issue 17 §3).
+"""A converged run of the role aws_oidc_trust reads the shared provider once, each role and policy once, and writes
+nothing (issue 17 §3); the only other reads are the purge listings of each role.
 
 The role runs twice through ``ansible-playbook`` against the sandbox, with two roles of one inline policy each; the
 sandbox's request counters of the second run are compared per endpoint, so that a read that comes back (the shared
@@ -51,7 +52,7 @@ def _run(sandbox, directory):
     return dict((key, n) for key, n in sandbox.counters()["aws"]["endpoints"].items() if n)
 
 
-def test_a_converged_run_reads_each_managed_object_once(fresh_sandbox, tmp_path):
+def test_a_converged_run_reads_the_provider_once_and_each_role_with_its_policies(fresh_sandbox, tmp_path):
     first = _run(fresh_sandbox, str(tmp_path))
     assert first["iam:CreateRole"] == len(ROLES) and first["iam:CreateOpenIDConnectProvider"] == 1
     # A new role learns the account from the provider task's ARN: no listing of the providers, ever.
