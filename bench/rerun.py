@@ -123,14 +123,21 @@ def _kind(first, second, cloud, key):
     return ""
 
 
+# The reads that list a role's policies rather than read one managed object: what the purge_* options need.
+PURGE_LISTINGS = ("iam:ListRolePolicies", "iam:ListAttachedRolePolicies")
+
+
 # Why each read endpoint is called on a converged run (for the explanation of a failed target).
 READ_REASONS = {
-    "iam:GetOpenIDConnectProvider": "the one provider, read by every aws_oidc_role call (the provider's and each role's)",
-    "iam:ListOpenIDConnectProviders": "finds the provider's ARN when the call names no role, so the account is unknown",
+    "iam:GetOpenIDConnectProvider": "the one provider, read by the provider's task; each role's call is given its ARN "
+                                    "(provider_arn) and reads it only before a write that names it",
+    "iam:ListOpenIDConnectProviders": "a call that knows neither the account nor the provider's ARN lists the providers",
     "iam:GetRole": "each role",
-    "iam:ListRolePolicies": "each role's inline policy names, needed by purge_inline_policies (default true)",
+    "iam:ListRolePolicies": "each role's inline policy names: the role's items are the whole truth about their roles "
+                            "(purge_inline_policies true), and only this listing finds a policy added by hand",
     "iam:GetRolePolicy": "each inline policy",
-    "iam:ListAttachedRolePolicies": "each role's managed policies",
+    "iam:ListAttachedRolePolicies": "each role's managed policies: the same whole truth (managed_policy_arns [] and "
+                                    "purge_managed_policies true), and only this listing finds one attached by hand",
     "iam:ListRoleTags": "each role's tags",
     "GET /admin/v1/Apps": "the app, found by name",
     "GET /admin/v1/Apps/{id}": "the app",
@@ -159,20 +166,35 @@ def _checks(result, measured, what, is_site):
     if measured["second"][2]:
         problems.append("%d task(s) reported changed" % measured["second"][2])
     reads = {}
+    listings = sum(second["aws"]["endpoints"].get(key, 0) for key in PURGE_LISTINGS)
     for cloud in ("oci", "aws"):
         reads[cloud] = second[cloud]["read"]
         if reads[cloud] > objects[cloud][0]:
             problems.append("%s: %d reads for %d managed objects (%s); bounded by the modules' reads, measured: %s" % (
                 cloud.upper(), reads[cloud], objects[cloud][0], objects[cloud][1], _read_breakdown(second, cloud)))
+    if reads["aws"] > objects["aws"][0] and reads["aws"] - listings <= objects["aws"][0]:
+        problems.append(
+            "the floor, with the role's purge semantics: %d of the AWS reads are the listings of each role's inline and "
+            "managed policies (%d roles x 2), without which a policy added or attached by hand would stay; IAM has no "
+            "read that returns a role with its policies but GetAccountAuthorizationDetails, which lists the whole "
+            "account (every role and policy, paged) and needs a broad read permission; items with purge_* false "
+            "skip the listings (then %d reads)" % (listings, ROLES, reads["aws"] - listings))
     result.notes.append(
         "Managed objects: OCI %d (%s), AWS %d (%s). The verification of each role (a token request, "
         "AssumeRoleWithWebIdentity, GetCallerIdentity) runs on every run by design and is counted under token and "
-        "sts; the aws_oidc_role module's GetCallerIdentity (to learn the account) is also under sts."
+        "sts; the provider task's GetCallerIdentity (aws_oidc_role learns the account from STS, once per play, "
+        "instead of listing the providers) is also under sts."
         % (objects["oci"][0], objects["oci"][1], objects["aws"][0], objects["aws"][1]))
     if not is_site:
         result.notes.append(
             "playbooks/site.yml was not in the checkout when this ran: these figures are those of the role "
             "oci_aws_federation (steps 1 to 7, with verification) run through bench/templates/federation_role.yml.")
+    object_reads = reads["aws"] - listings
+    result.check(
+        "%s, second run: AWS reads of the managed objects themselves (all reads but the purge listings %s) at most "
+        "one per object" % (what, "/".join(k.replace("iam:", "") for k in PURGE_LISTINGS)),
+        "%d object reads / %d objects, %d purge listings" % (object_reads, objects["aws"][0], listings),
+        object_reads <= objects["aws"][0], "" if object_reads <= objects["aws"][0] else _read_breakdown(second, "aws"))
     result.check(
         "%s, second run: zero writes, at most one read per managed object" % what,
         "%d writes, %d changed; reads OCI %d / %d objects, AWS %d / %d objects; wall %.2f s vs %.2f s first run" % (

@@ -131,6 +131,20 @@ options:
     type: str
     choices: [never, if_unused, always]
     default: if_unused
+  provider_arn:
+    description:
+      - The ARN of the provider of O(issuer_url), as a call without O(role_name) returns it (RV(provider_arn)), for a
+        call that manages the role alone while another task manages the provider (as the
+        P(multicloud.oci_aws.aws_oidc_trust#role) role does, one provider task and one task per role).
+      - The provider is then neither read nor changed (its options O(client_ids), O(thumbprints),
+        O(thumbprints_from_issuer) and O(provider_tags) are refused), so that a run over many roles reads the shared
+        provider once; it is read once only before a write that names it in the trust policy (a new role, a new trust
+        policy; not in check mode), which fails before any change when it does not exist.
+      - When not set, the call finds the provider itself (by its ARN, from the role's ARN or the account of the
+        credentials, C(sts:GetCallerIdentity)) and ensures that it exists with O(audience) among its client IDs.
+      - Needs O(role_name) and O(state=present).
+    type: str
+    version_added: 0.2.0
   role_name:
     description:
       - The role that trusts the provider. When not set, the module manages the provider alone, and the
@@ -214,6 +228,9 @@ options:
   purge_inline_policies:
     description:
       - Whether inline policies not in O(inline_policies) are deleted.
+      - V(true) lists the role's inline policies (C(iam:ListRolePolicies)) to find those not listed, and reads each
+        (C(iam:GetRolePolicy)). V(false) reads only those named in O(inline_policies), one C(iam:GetRolePolicy) each,
+        without a listing; the result's RV(role.inline_policies) then shows only those.
     type: bool
     default: true
   permissions_boundary:
@@ -331,7 +348,7 @@ resource_actions:
   elements: str
   sample: [iam:GetOpenIDConnectProvider, iam:GetRole, sts:GetCallerIdentity]
 provider_arn:
-  description: The ARN of the OIDC provider (predicted in check mode when it does not exist yet).
+  description: The ARN of the OIDC provider (predicted in check mode when it does not exist yet; O(provider_arn) when given).
   returned: always
   type: str
   sample: arn:aws:iam::123456789012:oidc-provider/idcs-0123456789abcdef0123456789abcdef.identity.oraclecloud.com
@@ -357,7 +374,7 @@ trust_policy:
     Version: "2012-10-17"
 provider:
   description: The provider after the run.
-  returned: when the provider exists after the run
+  returned: when the provider exists after the run and O(provider_arn) is not given
   type: dict
   contains:
     arn:
@@ -478,6 +495,7 @@ def argument_spec():
         provider_tags=dict(type="dict"),
         purge_provider_tags=dict(type="bool", default=True),
         delete_provider=dict(type="str", default="if_unused", choices=list(DELETE_PROVIDER)),
+        provider_arn=dict(type="str"),
         role_name=dict(type="str"),
         path=dict(type="str"),
         description=dict(type="str"),

@@ -31,8 +31,8 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.names import check_role_name
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderSpec
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.thumbprints import issuer_thumbprints
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import sorted_document
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleSpec, role_arn, DEFAULT_PATH
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import oidc_provider_id, sorted_document
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleSpec, role_arn, DEFAULT_PATH, TRUST_WRITES
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError, ServiceError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import PROPAGATION_OPTION
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import port_warning
@@ -44,14 +44,18 @@ ROLE_OPTIONS = (
     "permissions_boundary", "tags", "subjects", "conditions", "trust_policy",
 )
 DELETE_PROVIDER = ("never", "if_unused", "always")
+# Options that describe the provider: with provider_arn the module leaves the provider to the task that manages it.
+PROVIDER_OPTIONS = ("client_ids", "thumbprints", "provider_tags")
 
 
 class FederationSpec:
     """Every option checked, before any request: the provider, and the role and its trust if any."""
 
     def __init__(self, state, provider, role_name=None, role=None, trust=None, delete_provider="if_unused",
-                 thumbprints_from_issuer=False, issuer_ca_bundle=None, warnings=(), adopt=False):
+                 thumbprints_from_issuer=False, issuer_ca_bundle=None, warnings=(), adopt=False, provider_arn=None):
         self.state = state
+        # The provider's ARN from the task that manages it: this call then neither reads nor changes the provider.
+        self.provider_arn = provider_arn
         self.provider = provider
         self.role_name = role_name
         self.role = role
@@ -86,13 +90,36 @@ class FederationSpec:
         warnings = [w for w in [port_warning(provider.issuer, "issuer_url")] if w]
         if params.get("issuer_ca_bundle") and not from_issuer:
             warnings.append("issuer_ca_bundle is only used with thumbprints_from_issuer: true; it is ignored")
+        provider_arn = _check_provider_arn(params, state, role_name, provider.provider_id, from_issuer)
         role = trust = None
         if state == "present" and role_name is not None:
             role = RoleSpec.from_params(params)
             trust = TrustSpec.from_params(params, provider.provider_id, provider.audience)
         return cls(state, provider, role_name=role_name, role=role, trust=trust, delete_provider=delete_provider,
                    thumbprints_from_issuer=from_issuer, issuer_ca_bundle=params.get("issuer_ca_bundle"),
-                   warnings=warnings, adopt=params.get("adopt", False))
+                   warnings=warnings, adopt=params.get("adopt", False), provider_arn=provider_arn)
+
+
+def _check_provider_arn(params, state, role_name, provider_id, from_issuer):
+    """``provider_arn`` checked: with ``role_name`` and ``state=present`` only, the provider of ``issuer_url``, and
+    without the provider's options (the task that manages the provider owns them)."""
+    arn = params.get("provider_arn")
+    if arn is None:
+        return None
+    if role_name is None or state != "present":
+        raise OptionError("provider_arn", "provider_arn applies to a role with state present: set role_name, or remove "
+                                          "provider_arn (a call without a role manages the provider itself)")
+    given = [name for name in PROVIDER_OPTIONS if params.get(name) is not None] + (
+        ["thumbprints_from_issuer"] if from_issuer else [])
+    if given:
+        raise OptionError(given[0], "%s describes the provider, which provider_arn leaves to the task that manages it: "
+                                    "set %s there, or remove provider_arn" % (given[0], ", ".join(given)))
+    parsed = oidc_provider_id(arn)
+    if not parsed or parsed[2] != provider_id:
+        raise OptionError("provider_arn", "provider_arn must be the ARN of the IAM OIDC provider of issuer_url, "
+                                          "arn:<partition>:iam::<account>:oidc-provider/%s (the provider_arn a call "
+                                          "without role_name returns): got %r" % (provider_id, arn))
+    return arn
 
 
 class Federation:
@@ -180,13 +207,17 @@ class Federation:
         role_before = None
         if role_spec is not None:
             role_before = self.roles.find(role_spec.name, managed=role_spec.managed_policy_arns is not None,
-                                          inline=role_spec.inline_policies is not None)
-        account = account_of(role_before.arn) if role_before else None
+                                          inline=self.roles.inline_reads(role_spec))
+        if spec.provider_arn is not None:
+            return self._role_only(spec, role_before)
+        # The account from the role's ARN, else from STS (one call): the provider is then read by its ARN, never
+        # found by listing the account's providers.
+        account = account_of(role_before.arn) if role_before else self._account()
         provider_before = self.providers.find(provider_id, account)
         if spec.thumbprints_from_issuer:
             # What the issuer presents now becomes the list asked for, exactly as if given.
             provider_spec.thumbprints = self._thumbprints(provider_spec.issuer, spec.issuer_ca_bundle)
-        provider_arn = provider_before.arn if provider_before else provider_spec.arn(*(account or self._account()))
+        provider_arn = provider_before.arn if provider_before else provider_spec.arn(*account)
         provider_plan = self.providers.plan(provider_spec, provider_before, provider_arn)
 
         role_plan = trust = None
@@ -210,20 +241,46 @@ class Federation:
                          what_provider)
         result = Outcome(provider_plan, provider_after)
         if role_plan is not None:
-            what_role = "the IAM role %s" % role_spec.name
-
-            def find_role(managed=True, inline=True):
-                return self.roles.find(role_spec.name, managed=managed, inline=inline)
-
-            role_after = self.roles.apply(role_plan, replan=lambda: self.roles.plan(
-                role_spec, trust, self._existing(find_role, what_role),
-                role_plan.after.arn, new_provider=provider_before is None))
-            if role_plan.changed and not self.roles.check_mode:
-                self._settle(self.roles, lambda: self.roles.plan(
-                    role_spec, trust, find_role(role_spec.managed_policy_arns is not None,
-                                                role_spec.inline_policies is not None), role_after.arn), what_role)
-            result.add_role(role_plan, role_after)
+            self._apply_role(result, spec, trust, role_plan, new_provider=provider_before is None)
         return result.as_dict()
+
+    def _role_only(self, spec, role_before):
+        """The role alone, trusting the provider ``spec.provider_arn`` that another task manages: the provider is
+        neither read nor changed, except read once before a write that names it in the trust policy (not in check
+        mode), so that a provider that does not exist is an error before any change, and one made a moment ago is
+        waited for (IAM refuses a trust policy naming a provider it has not propagated yet)."""
+        role_spec, provider_arn = spec.role, spec.provider_arn
+        provider_id = spec.provider.provider_id
+        trust = spec.trust.document(provider_arn, provider_id)
+        partition, account_id = account_of(provider_arn)
+        new_role_arn = role_arn(partition, account_id, role_spec.path or DEFAULT_PATH, role_spec.name)
+        role_plan = self.roles.plan(role_spec, trust, role_before, new_role_arn)
+        names_provider = any(call.operation in TRUST_WRITES for call in role_plan.calls)
+        if names_provider and not self.roles.check_mode:
+            if self.providers.find(provider_id, (partition, account_id)) is None:
+                raise OptionError("provider_arn", "provider_arn %s names no IAM OIDC provider: ensure the provider first "
+                                                  "(a call without role_name), or remove provider_arn" % provider_arn)
+            role_plan = self.roles.plan(role_spec, trust, role_before, new_role_arn, new_provider=True)
+        result = Outcome(Plan(None, None, []), None)
+        result.extra["provider_arn"] = provider_arn
+        self._apply_role(result, spec, trust, role_plan, new_provider=names_provider)
+        return result.as_dict()
+
+    def _apply_role(self, result, spec, trust, role_plan, new_provider):
+        """Make the role's plan, wait for IAM to show it, and add it to ``result``."""
+        role_spec = spec.role
+        what_role = "the IAM role %s" % role_spec.name
+        inline = self.roles.inline_reads(role_spec)
+
+        def find_role(managed=True, inline=True):
+            return self.roles.find(role_spec.name, managed=managed, inline=inline)
+
+        role_after = self.roles.apply(role_plan, replan=lambda: self.roles.plan(
+            role_spec, trust, self._existing(find_role, what_role), role_plan.after.arn, new_provider=new_provider))
+        if role_plan.changed and not self.roles.check_mode:
+            self._settle(self.roles, lambda: self.roles.plan(
+                role_spec, trust, find_role(role_spec.managed_policy_arns is not None, inline), role_after.arn), what_role)
+        result.add_role(role_plan, role_after)
 
     def absent(self, spec):
         role_before = self.roles.find(spec.role_name, managed=True, inline=True) if spec.role_name else None

@@ -35,6 +35,8 @@ MAX_DESCRIPTION = 1000
 # through Service Quotas.
 MANAGED_POLICIES = 10
 MAX_MANAGED_POLICIES = 25
+# The writes whose document names the trusted provider (IAM checks that it exists).
+TRUST_WRITES = ("create_role", "update_assume_role_policy")
 
 
 class RoleSpec:
@@ -181,8 +183,21 @@ class RoleManager:
         self.check_mode = check_mode
         self.warn = warn
 
+    @staticmethod
+    def inline_reads(spec):
+        """What :meth:`find` reads of the inline policies for ``spec``: False (none: ``inline_policies`` not given),
+        True (every one: ``purge_inline_policies`` needs the names of those not listed, from ``ListRolePolicies``)
+        or the names given (``purge_inline_policies=false``: one ``GetRolePolicy`` each, no listing)."""
+        if spec.inline_policies is None:
+            return False
+        return True if spec.purge_inline_policies else sorted(spec.inline_policies)
+
     def find(self, name, managed=False, inline=False):
-        """The role called ``name`` or None; its managed and inline policies are read when asked."""
+        """The role called ``name`` or None; its managed and inline policies are read when asked.
+
+        ``inline``: False reads no inline policy, True every one (listed), a list of names only those (a name
+        the role does not have is left out).
+        """
         try:
             answer = self.iam.call("get_role", RoleName=name)["Role"]
         except ServiceError as exc:
@@ -194,10 +209,20 @@ class RoleManager:
             attached = self.iam.list_all("list_attached_role_policies", "AttachedPolicies", RoleName=name)
             managed_arns = [item["PolicyArn"] for item in attached]
         policies = None
-        if inline:
+        if inline is True:
             policies = {}
             for policy_name in self.iam.list_all("list_role_policies", "PolicyNames", RoleName=name):
                 answer_policy = self.iam.call("get_role_policy", RoleName=name, PolicyName=policy_name)
+                policies[policy_name] = answer_policy["PolicyDocument"]
+        elif inline:
+            policies = {}
+            for policy_name in inline:
+                try:
+                    answer_policy = self.iam.call("get_role_policy", RoleName=name, PolicyName=policy_name)
+                except ServiceError as exc:
+                    if has_code(exc, NO_SUCH_ENTITY):
+                        continue
+                    raise
                 policies[policy_name] = answer_policy["PolicyDocument"]
         return Role.from_api(answer, managed_arns, policies)
 

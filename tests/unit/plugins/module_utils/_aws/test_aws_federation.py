@@ -7,7 +7,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider i
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.policy import web_identity_trust_policy
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleManager
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.federation import Federation, FederationSpec
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError, OptionError
 from ansible_collections.multicloud.oci_aws.tests.unit.plugins.module_utils.aws_fakes import (
     ACCOUNT,
     ISSUER,
@@ -189,7 +189,92 @@ def test_provider_alone(run):
     assert result["changed"] and "role_arn" not in result and "role" not in result
     assert run.iam.writes == ["create_open_id_connect_provider"]
     assert not run(role_name=None, subjects=None, provider_tags={"owner": "me"})["changed"]
-    assert run.iam.operations == ["list_open_id_connect_providers", "get_open_id_connect_provider"]
+    # The provider read by its ARN, the account from STS: one IAM read, no listing of the account's providers.
+    assert run.iam.operations == ["get_open_id_connect_provider"]
+    assert run.sts.operations == ["get_caller_identity"]
+
+
+POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+
+
+def test_a_new_role_learns_the_account_once_without_listing_providers(run):
+    run(role_name=None, subjects=None)
+    run(role_name="second", subjects=["client-2"])
+    assert "list_open_id_connect_providers" not in run.iam.operations
+    assert run.sts.operations == ["get_caller_identity"]
+
+
+def test_provider_arn_reads_only_the_role_and_its_policies_on_a_converged_run(run):
+    provider = run(role_name=None, subjects=None)["provider_arn"]
+    first = run(provider_arn=provider, inline_policies={"read": POLICY})
+    assert first["changed"] and first["provider_arn"] == provider and first["role_arn"] == ROLE_ARN
+    # The provider is read once, before the create that names it (it must exist); never changed.
+    assert run.iam.operations.count("get_open_id_connect_provider") == 1
+    assert run.iam.writes == ["create_role", "put_role_policy"]
+    assert first["trust_policy"] == TRUST and "provider" not in first
+    again = run(provider_arn=provider, inline_policies={"read": POLICY})
+    assert not again["changed"]
+    assert run.iam.operations == ["get_role", "list_role_policies", "get_role_policy"]
+    assert run.sts.operations == []
+    assert again["diff"]["before"] == again["diff"]["after"] and set(again["diff"]["after"]) == {"role"}
+
+
+def test_provider_arn_in_check_mode_reads_no_provider_and_writes_nothing(run):
+    provider = run(check_mode=True, role_name=None, subjects=None)["provider_arn"]
+    result = run(check_mode=True, provider_arn=provider)
+    assert result["changed"] and result["role_arn"] == ROLE_ARN
+    assert run.iam.operations == ["get_role"] and run.iam.writes == []
+
+
+def test_provider_arn_of_no_provider_fails_before_any_change(run):
+    with pytest.raises(OptionError) as info:
+        run(provider_arn=PROVIDER_ARN)
+    assert info.value.option == "provider_arn" and "names no IAM OIDC provider" in info.value.msg
+    assert run.iam.writes == []
+
+
+def test_provider_arn_still_refuses_a_role_without_the_mark(run):
+    provider = run(role_name=None, subjects=None)["provider_arn"]
+    raw_iam().create_role(RoleName="oci-role", AssumeRolePolicyDocument=json.dumps(TRUST))
+    with pytest.raises(OciAwsError):
+        run(provider_arn=provider, description="x")
+    assert run.iam.writes == []
+
+
+@pytest.mark.parametrize("changes, option", [
+    ({"provider_arn": PROVIDER_ARN.replace(PROVIDER_ID, "other.example.com")}, "provider_arn"),
+    ({"provider_arn": "arn:aws:iam::%s:role/x" % ACCOUNT}, "provider_arn"),
+    ({"provider_arn": PROVIDER_ARN, "role_name": None, "subjects": None}, "provider_arn"),
+    ({"provider_arn": PROVIDER_ARN, "state": "absent", "subjects": None}, "provider_arn"),
+    ({"provider_arn": PROVIDER_ARN, "client_ids": ["sts.amazon.com"]}, "client_ids"),
+    ({"provider_arn": PROVIDER_ARN, "thumbprints_from_issuer": True}, "thumbprints_from_issuer"),
+    ({"provider_arn": PROVIDER_ARN, "provider_tags": {"a": "b"}}, "provider_tags"),
+])
+def test_provider_arn_checked_before_any_request(changes, option):
+    with pytest.raises(OptionError) as info:
+        spec(**changes)
+    assert info.value.option == option
+
+
+def test_inline_policies_without_purge_read_only_the_named_ones(run):
+    run(provider_arn=None, inline_policies={"read": POLICY, "by-hand": POLICY})
+    result = run(inline_policies={"read": POLICY, "missing": POLICY}, purge_inline_policies=False)
+    assert result["changed"]
+    # No listing: one GetRolePolicy per name given (a missing one is created), the policy not named is kept.
+    reads = [op for op in run.iam.operations if "role_polic" in op and op != "put_role_policy"]
+    assert reads == ["get_role_policy", "get_role_policy"]
+    assert run.iam.writes == ["put_role_policy"]
+    assert sorted(raw_iam().list_role_policies(RoleName="oci-role")["PolicyNames"]) == ["by-hand", "missing", "read"]
+    assert set(result["role"]["inline_policies"]) == {"read", "missing"}
+    assert not run(inline_policies={"read": POLICY, "missing": POLICY}, purge_inline_policies=False)["changed"]
+    assert "list_role_policies" not in run.iam.operations
+
+
+def test_inline_policies_with_purge_list_and_delete_the_others(run):
+    run(inline_policies={"read": POLICY, "by-hand": POLICY})
+    result = run(inline_policies={"read": POLICY})
+    assert result["changed"] and run.iam.writes == ["delete_role_policy"]
+    assert "list_role_policies" in run.iam.operations
 
 
 # -- absent and the shared provider --------------------------------------------------------------------------------------
