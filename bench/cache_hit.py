@@ -29,7 +29,8 @@ def _module_names(names):
 
 def run(ctx):
     evaluations = QUICK_EVALUATIONS if ctx.quick else EVALUATIONS
-    result = Result(2, "Cache hit: the lookup's own time, %d evaluations in one process, and one in each fresh worker" % evaluations,
+    result = Result(2, "Cache hit: the lookup's own time, %d evaluations in one process, one in each fresh worker"
+                    % evaluations,
                     ["what", "median", "p99", "max"])
     federation = ctx.fresh_federation()
     probe = {"collections": ctx.collections, "evaluations": evaluations,
