@@ -2,13 +2,14 @@
 
 A first fresh interpreter evaluates the lookup once (a miss: the exchange fills the cache); a
 second fresh interpreter evaluates ``{{ lookup('multicloud.oci_aws.oci_aws_creds') }}`` through
-Ansible's Templar 10,000 times (``probe_cache_hit``); then ``probe_worker_cost`` evaluates it once in each of 25
-forked workers, as a play's task does (Ansible loads the plugin again in every worker), beside a builtin lookup. The lookup's own time is what Ansible spends
+Ansible's Templar 10,000 times (``probe_cache_hit``). The lookup's own time is what Ansible spends
 in the plugin for each evaluation: ``lookup_loader.get`` (a new plugin object, options
 definitions cached by then) plus ``run`` (options, cache key, cache file read and checks); the
 whole template evaluation (Jinja included) is shown beside it. The sandbox counters prove that
 the 10,000 evaluations made no request, and the probe reports whether boto3, botocore or oci
-were imported.
+were imported. Then ``probe_worker_cost`` evaluates it once in each of 25 forked workers, as a
+play's task does (Ansible loads the plugin again in every worker), beside a builtin lookup: the
+per-evaluation cost a play pays, stated beside the in-process figure.
 """
 
 from bench.common import Result, fmt_ms, median, percentile
@@ -50,8 +51,8 @@ def run(ctx):
                          ("of which run()", run_),
                          ("the whole template evaluation (Jinja included)", total)):
         result.rows.append([what, fmt_ms(median(values)), fmt_ms(percentile(values, 99)), fmt_ms(max(values))])
-    for what, cost in (("one evaluation in a fresh worker (median of %d forks), plugin not loaded before" % WORKER_FORKS,
-                        cold),
+    fresh = "one evaluation in a fresh worker (median of %d forks), plugin not loaded before" % WORKER_FORKS
+    for what, cost in ((fresh, cold),
                        ("of which Ansible loading the plugin (lookup_loader.get)", {"total": cold["get"]}),
                        ("of which run()", {"total": cold["run"]}),
                        ("ansible.builtin.env in a fresh worker, the same way", builtin)):
