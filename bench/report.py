@@ -98,7 +98,7 @@ def render(results, machine, versions, run):
         rows.append(run_check(run))
     out += [table(["#", "target", "measured", "result", "what bounds it / notes"], rows), "",
             "## Time", "",
-            table(["#", "measurement", "budget", "took", ""], time_rows(results, run)), ""]
+            table(["#", "measurement", "budget", "took", "vs budget"], time_rows(results, run)), ""]
     for result in results:
         out += ["## %d. %s" % (result.number, result.title), ""]
         if result.error:
