@@ -32,7 +32,9 @@ from oci_aws_sandbox import handle as sandbox_handle
 # the manual procedure, the session ARN and the lookup's environment.
 if os.path.join(ROOT, "tests") not in sys.path:
     sys.path.insert(0, os.path.join(ROOT, "tests"))
-from e2e.exchange_support import Federation  # noqa: E402  # pylint: disable=wrong-import-position
+# The tests' own collection path (tests/conftest.py) and Ansible environment (exchange_support.ansible_env), not copies.
+from conftest import COLLECTIONS_BASE  # noqa: E402  # pylint: disable=wrong-import-position
+from e2e.exchange_support import Federation, ansible_env  # noqa: E402  # pylint: disable=wrong-import-position
 
 
 # -- statistics ------------------------------------------------------------------------------------
@@ -91,6 +93,7 @@ class Result:
     notes: List[str] = field(default_factory=list)
     seconds: float = 0.0
     error: Optional[str] = None
+    budget: float = 0.0  # the seconds this measurement is expected to take (its MEASUREMENTS line in __main__)
 
     def check(self, target, measured, passed, why=""):
         self.checks.append(Check(target, measured, None if passed is None else bool(passed), why))
@@ -117,7 +120,7 @@ class Context:
         os.makedirs(OUTPUT, exist_ok=True)
         self.logs = os.path.join(OUTPUT, "logs")
         os.makedirs(self.logs, mode=0o700, exist_ok=True)  # playbook output: no secret, but not for others
-        self.collections = self._collection_tree()
+        self.collections = COLLECTIONS_BASE
         self.sandbox = None
         self.started = time.monotonic()
 
@@ -125,17 +128,6 @@ class Context:
         """Progress on stderr (the table goes to stdout)."""
         sys.stderr.write("[bench %6.1f s] %s\n" % (time.monotonic() - self.started, message))
         sys.stderr.flush()
-
-    def _collection_tree(self):
-        """``<scratch>/collections/ansible_collections/multicloud/oci_aws`` -> the checkout (as tests/conftest.py)."""
-        parts = ROOT.split(os.sep)
-        if parts[-3:-2] == ["ansible_collections"] and parts[-2:] == ["multicloud", "oci_aws"]:
-            return os.sep.join(parts[:-3])
-        base = os.path.join(self.scratch, "collections")
-        link = os.path.join(base, "ansible_collections", "multicloud", "oci_aws")
-        os.makedirs(os.path.dirname(link))
-        os.symlink(ROOT, link)
-        return base
 
     def start_sandbox(self):
         directory = os.path.join(self.scratch, "sandbox")
@@ -183,17 +175,7 @@ class Context:
 
     def ansible_env(self, home, **extra):
         """The environment of an Ansible run as tests/e2e runs it: sandbox settings, a home of its own."""
-        env = self.sandbox.client_env()
-        env.update(
-            HOME=home, ANSIBLE_HOME=os.path.join(home, ".ansible"), ANSIBLE_COLLECTIONS_PATH=self.collections,
-            ANSIBLE_NOCOLOR="1", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
-            ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_DEPRECATION_WARNINGS="0",
-            ANSIBLE_RETRY_FILES_ENABLED="0", OCI_ANSIBLE_CERT_BUNDLE=self.sandbox.ca_bundle,
-            OCI_AWS_CREDS_CACHE_DIR=os.path.join(home, "cache"),
-        )
-        env.pop("REQUESTS_CA_BUNDLE", None)
-        env.update(extra)
-        return env
+        return ansible_env(self.sandbox, home, ANSIBLE_RETRY_FILES_ENABLED="0", **extra)
 
     def run_probe(self, module, config, timeout=600):
         """Run ``python -m bench.<module>`` in a fresh interpreter; its JSON answer on stdout.
@@ -305,3 +287,16 @@ def machine():
         pass
     return {"cpus": cpus, "usable_cpus": usable, "cpu_model": model or platform.processor(),
             "platform": platform.platform()}
+
+
+def commit():
+    """The commit the run measures: ``{"sha", "dirty", "changed"}`` (``changed``: the paths git sees as changed or
+    untracked, at most 20), read before the run writes anything."""
+    def git(*args):
+        done = subprocess.run(["git"] + list(args), cwd=ROOT, capture_output=True, text=True, check=False)
+        return done.stdout if done.returncode == 0 else None
+
+    sha = (git("rev-parse", "HEAD") or "").strip() or "unknown (not a git checkout)"
+    status = git("status", "--porcelain")
+    changed = [line[3:] for line in (status or "").splitlines() if line.strip()]
+    return {"sha": sha, "dirty": bool(changed) if status is not None else None, "changed": changed[:20]}
