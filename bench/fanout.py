@@ -189,6 +189,10 @@ def _head_to_head(ctx, federation, directory, lookup_playbook):
     return runs
 
 
+def _walls(runs):
+    return ", ".join("%.2f" % r[0] for r in runs)
+
+
 def _head_to_head_check(result, head, cost):
     hosts, forks = HEAD_TO_HEAD
     lookup = median([r[0] for r in head["lookup"]])
@@ -197,7 +201,6 @@ def _head_to_head_check(result, head, cost):
     builtin_cpu = median([r[1] for r in head["builtin"]])
     ratio = lookup / builtin
     passed = ratio <= HEAD_TO_HEAD_GOAL
-    walls = lambda runs: ", ".join("%.2f" % r[0] for r in runs)  # noqa: E731
     why = ""
     if not passed:
         why = ("the lookup's extra cost is Ansible loading the plugin in every worker (%.1f ms per evaluation in a "
@@ -207,7 +210,7 @@ def _head_to_head_check(result, head, cost):
     result.notes.append(
         "Head-to-head, N = %d x %d tasks, forks %d, cache primed, alternating A B (walls in run order): the lookup "
         "%s s, builtin env lookups %s s; exchanges over the primed runs: %d token request(s), %d STS call(s) (the "
-        "priming run's)." % (hosts, TASKS, forks, walls(head["lookup"]), walls(head["builtin"]),
+        "priming run's)." % (hosts, TASKS, forks, _walls(head["lookup"]), _walls(head["builtin"]),
                              head["exchanges"][0], head["exchanges"][1]))
     result.check("cached lookup within %.2fx of a play of builtin lookups (N = %d, forks %d, A B alternating)"
                  % (HEAD_TO_HEAD_GOAL, hosts, forks),
