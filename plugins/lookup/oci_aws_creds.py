@@ -193,15 +193,29 @@ _CONFIG_DEFINITIONS = (
 )
 globals().update(DOCUMENTATION=_CONFIG_DEFINITIONS)  # a call, not an assignment: the source's docs stay
 
+import json
+
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
+from ansible import constants as C
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import typed
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import (
     lookup_credentials, plugin_options, roles_to_assume, token_source_of_the_call)
 
 display = Display()
+
+
+def _register_definitions():
+    """Give the config manager the options directly (plain JSON, no YAML): the loader then skips reading
+    DOCUMENTATION. It files a plugin's definitions under the name it loads it by (this module's name in
+    ansible-core 2.19); should that differ, the loader reads the JSON DOCUMENTATION above, as YAML."""
+    if not C.config.has_configuration_definition("lookup", __name__):
+        C.config.initialize_plugin_configuration_definitions("lookup", __name__, json.loads(_CONFIG_DEFINITIONS)["options"])
+
+
+_register_definitions()
 
 
 class LookupModule(LookupBase):
