@@ -13,6 +13,10 @@ token request and one STS call however many forks miss together. Variants, same 
   (``ansible/callback/bench_preload.py``) that loads the plugin in the controller's main process
   before the forks: it measures what loading the plugin in every worker costs.
 
+Then the issue's head-to-head (``HEAD_TO_HEAD``): N = 120 hosts x 3 tasks, forks 12, cache primed, the play
+with the lookup in every task against the same play whose ``aws`` is built from ``ansible.builtin.env``
+lookups (``builtin``), alternating A B A B in one run; medians and their ratio, goal <= 1.15x.
+
 Then ``probe_worker_cost`` splits one evaluation in a fresh worker into its parts, in-process.
 """
 
@@ -29,6 +33,14 @@ QUICK_SIZES = (10, 100)
 QUICK_REPETITIONS = {10: 1, 100: 1}
 TOLERANCE = 0.10  # wall time within 10% of the floor at N = 1000
 PRELOADED_AT = ((1000, 5),)  # (N, forks) where the what-if runs: one is enough to show the bound
+HEAD_TO_HEAD = (120, 12)  # (N, forks): the cached lookup against a play of builtin lookups
+HEAD_TO_HEAD_PAIRS = 4  # A B pairs, alternating (quick: 2)
+HEAD_TO_HEAD_GOAL = 1.15
+BUILTIN_ENV = (("access_key", "BENCH_ACCESS_KEY"), ("secret_key", "BENCH_SECRET_KEY"),
+               ("session_token", "BENCH_SESSION_TOKEN"), ("expiration", "BENCH_EXPIRATION"),
+               ("assumed_role_arn", "BENCH_ASSUMED_ROLE_ARN"))
+BUILTIN = "\"{{ dict(%s | zip(query('ansible.builtin.env', %s))) }}\"" % (
+    [key for key, _name in BUILTIN_ENV], ", ".join("'%s'" % name for _key, name in BUILTIN_ENV))
 CALLBACKS = os.path.join(BENCH, "ansible", "callback")
 
 # Placeholder credentials for the floor: the shape and lengths STS gives, no secret.
@@ -139,6 +151,7 @@ def run(ctx):
                     "-" if variant == "floor" else "%+.1f%%" % (100.0 * (wall / floor - 1)),
                     "%.1f s" % cpu, "-" if variant == "floor" else "%+.1f%%" % (100.0 * (cpu / floor_cpu - 1)),
                 ])
+    head = _head_to_head(ctx, federation, directory, playbooks["lookup"])
     ctx.log("fan-out done; splitting one evaluation in a fresh worker")
     probe = {"collections": ctx.collections, "forks": 25,
              "env": dict(federation.lookup_env(), OCI_ANSIBLE_CERT_BUNDLE=ctx.sandbox.ca_bundle,
@@ -146,7 +159,63 @@ def run(ctx):
     ctx.run_probe("probe_cache_hit", dict(probe, mode="prime"))  # the evaluations below are cache hits
     cost = ctx.run_probe("probe_worker_cost", probe)
     _checks(result, exchanges, walls, cpus, sizes, cost)
+    _head_to_head_check(result, head, cost)
     return result
+
+
+def _head_to_head(ctx, federation, directory, lookup_playbook):
+    """The cached lookup against builtin lookups: one primed cache, A B A B; each variant's walls and CPU times."""
+    hosts, forks = HEAD_TO_HEAD
+    inventory = _inventory(directory, hosts)
+    builtin = _playbook(directory, "builtin", BUILTIN, "built from ansible.builtin.env lookups", federation.session_arn)
+    home = ctx.directory("fanout-head-home")
+    values = dict(BENCH_ACCESS_KEY="ASIABENCHPLACEHOLDER", BENCH_SECRET_KEY="x" * 40, BENCH_SESSION_TOKEN="x" * 800,
+                  BENCH_EXPIRATION="2099-01-01T00:00:00Z", BENCH_ASSUMED_ROLE_ARN=federation.session_arn)
+    env = ctx.ansible_env(home, ANSIBLE_FORKS=str(forks), **dict(federation.lookup_env(), **values))
+    runs = {"lookup": [], "builtin": []}
+    ctx.sandbox.reset_counters()
+    ctx.ansible_playbook(env, lookup_playbook, inventory, log_name="fanout-head-prime")  # primes the cache
+    pairs = 2 if ctx.quick else HEAD_TO_HEAD_PAIRS
+    for rep in range(pairs):
+        for variant, playbook in (("lookup", lookup_playbook), ("builtin", builtin)):
+            done, seconds = ctx.ansible_playbook(env, playbook, inventory, log_name="fanout-head-%s-%d" % (variant, rep))
+            ok_hosts = _hosts_ok(done.stdout)
+            if done.returncode != 0 or ok_hosts != hosts:
+                raise RuntimeError("head-to-head %s failed (rc %d, %d hosts ok): see bench/output/logs"
+                                   % (variant, done.returncode, ok_hosts))
+            runs[variant].append((seconds, done.cpu_seconds))
+    counts = ctx.counts()
+    runs["exchanges"] = (counts["oci"]["kinds"].get("token", 0), counts["aws"]["kinds"].get("sts", 0))
+    return runs
+
+
+def _walls(runs):
+    return ", ".join("%.2f" % r[0] for r in runs)
+
+
+def _head_to_head_check(result, head, cost):
+    hosts, forks = HEAD_TO_HEAD
+    lookup = median([r[0] for r in head["lookup"]])
+    builtin = median([r[0] for r in head["builtin"]])
+    lookup_cpu = median([r[1] for r in head["lookup"]])
+    builtin_cpu = median([r[1] for r in head["builtin"]])
+    ratio = lookup / builtin
+    passed = ratio <= HEAD_TO_HEAD_GOAL
+    why = ""
+    if not passed:
+        why = ("the lookup's extra cost is Ansible loading the plugin in every worker (%.1f ms per evaluation in a "
+               "fresh worker: documentation %.1f ms, source %.1f ms, run() %.1f ms; a loaded builtin lookup %.1f ms)"
+               % (1e3 * cost["cold"]["get"], 1e3 * cost["cold"]["config"], 1e3 * cost["cold"]["source"],
+                  1e3 * cost["cold"]["run"], 1e3 * cost["builtin"]["total"]))
+    result.notes.append(
+        "Head-to-head, N = %d x %d tasks, forks %d, cache primed, alternating A B (walls in run order): the lookup "
+        "%s s, builtin env lookups %s s; exchanges over the primed runs: %d token request(s), %d STS call(s) (the "
+        "priming run's)." % (hosts, TASKS, forks, _walls(head["lookup"]), _walls(head["builtin"]),
+                             head["exchanges"][0], head["exchanges"][1]))
+    result.check("cached lookup within %.2fx of a play of builtin lookups (N = %d, forks %d, A B alternating)"
+                 % (HEAD_TO_HEAD_GOAL, hosts, forks),
+                 "%.2f s vs %.2f s: %.2fx (CPU %.1f s vs %.1f s: %.2fx)" % (
+                     lookup, builtin, ratio, lookup_cpu, builtin_cpu, lookup_cpu / builtin_cpu), passed, why)
 
 
 def _checks(result, exchanges, walls, cpus, sizes, cost):

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import urllib.parse as _urlparse
-import urllib.request as _urlrequest
 
 
 class OciAwsError(Exception):
@@ -115,6 +114,10 @@ def host_of(url):
 
 
 def _proxy_note(url):
+    # Imported here, not at load: urllib.request brings http.client and ssl (about 7 ms), which a cache hit of
+    # the lookup never needs (tests/unit/plugins/lookup/test_oci_aws_creds_load.py).
+    import urllib.request as _urlrequest  # pylint: disable=import-outside-toplevel
+
     proxy = _urlrequest.getproxies().get(_urlparse.urlsplit(url).scheme or "https")
     return " (through the proxy set in the environment, https_proxy)" if proxy else ""
 

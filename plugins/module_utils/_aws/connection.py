@@ -26,7 +26,8 @@ import re
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import (
     MalformedAnswer, OciAwsError, OptionError, ServiceError, Unreachable, configuration_failure, unreachable
 )
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import Option, argument_spec, names
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.options import CONNECTION
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import argument_spec, names
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier, TRANSIENT_STATUS, Transient, parse_retry_after
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._urls import parse_https_url
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text, check_pattern, check_text
@@ -39,29 +40,7 @@ MAX_MESSAGE = 500
 
 USER_AGENT = "ansible-collection-multicloud.oci_aws"
 
-# The connection options, with amazon.aws's names and aliases (its ``common.modules`` and ``region``
-# doc fragments), in the order a user reads them: the one definition (``_options.Option``) of the
-# argspec, the lookup's and the credential_process's options (documented by ``multicloud.oci_aws.aws``).
-# ``region`` alone has an environment fallback: botocore reads AWS_DEFAULT_REGION but not AWS_REGION,
-# which amazon.aws honours. Credentials have none on purpose: botocore reads them from the environment
-# itself, and a fallback would make ``profile`` collide with keys set in the environment. The lookup and
-# the credential_process take no AWS keys (the exchange needs none; they would be read from the very
-# variables users set from the lookup), and the profile is the host's, not kept in the settings.
-CONNECTION = (
-    Option("profile", aliases=("aws_profile",), no_log=False, key="sts", process=False),
-    Option("region", aliases=("aws_region",), env=("AWS_REGION", "AWS_DEFAULT_REGION"), key="sts"),
-    Option("access_key", aliases=("aws_access_key_id", "aws_access_key"), no_log=False, lookup=False, process=False),
-    Option("secret_key", aliases=("aws_secret_access_key", "aws_secret_key"), no_log=True, lookup=False, process=False),
-    Option("session_token", aliases=("aws_session_token",), no_log=True, lookup=False, process=False),
-    Option("endpoint_url", aliases=("aws_endpoint_url",), key="sts"),
-    Option("aws_ca_bundle", type="path"),
-    Option("validate_certs", type="bool", default=True),
-    # botocore.config.Config keyword arguments; its proxies may hold a password: in the cache key as a digest.
-    Option("aws_config", type="dict", key="digest"),
-    # The AWS calls made, returned as ``resource_actions`` by the modules (``AwsConnection.actions``).
-    Option("debug_botocore_endpoint_logs", type="bool", default=False, env=("ANSIBLE_DEBUG_BOTOCORE_LOGS",),
-           lookup=False, process=False),
-)
+# CONNECTION, the connection options, are defined in _aws/options.py (the lookup loads them without this module).
 CONNECTION_OPTIONS = names(CONNECTION)
 # What :class:`AwsConnection` takes (``debug_botocore_endpoint_logs`` is the modules' answer, not the connection's).
 _CONNECTION_ARGS = tuple(name for name in CONNECTION_OPTIONS if name != "debug_botocore_endpoint_logs")

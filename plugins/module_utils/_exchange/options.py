@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection import CONNECTION
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.options import CONNECTION
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import DEFAULT_AUDIENCE
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import Option, argument_spec, names
