@@ -445,6 +445,20 @@ role:
       description: Its inline policies by name, keys and lists sorted.
       type: dict
       returned: when O(inline_policies) is given
+permissions_changed:
+  description:
+    - Whether this call changed the role's permissions (attached or detached a managed policy, put or deleted an
+      inline policy, set or removed the permissions boundary; in check mode, whether it would). V(false) with
+      O(state=absent).
+    - IAM's reads show the change when the call returns (O(wait_for_propagation)), and the exchange does not depend
+      on it (C(sts:AssumeRoleWithWebIdentity) checks the trust policy only). But AWS services apply a permission
+      change to the role's sessions only after IAM has propagated it, and no API tells when; the first call made
+      with the role's credentials right after it (an S3 request) may still be refused with C(AccessDenied) for a
+      few seconds. A task that makes such a call at once should retry it, bounded, when this is true.
+  returned: when O(role_name) is given
+  type: bool
+  sample: false
+  version_added: 0.2.0
 propagation:
   description: What was spent waiting for IAM to propagate this call's changes (O(wait_for_propagation)).
   returned: when the call waited

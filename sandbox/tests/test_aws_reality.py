@@ -98,6 +98,23 @@ def test_trust_policy_update_is_seen_late_by_sts_and_get_role(fed):
     assert seen["Statement"][0]["Condition"]["StringEquals"][fed.prefix + ":sub"] == "someone-else"
 
 
+def test_settle_makes_every_pending_write_visible_at_once_and_nothing_else(fed):
+    # POST /iam/settle, the set-up back door (real IAM has none; the manual procedure uses it, the collection never)
+    fed.sandbox.configure(aws={"iam_propagation_seconds": 600})
+    role_arn = fed.create_role("settled-role", trust_policy(fed.provider_arn, fed.prefix))
+    refused(lambda: fed.assume(role_arn=role_arn), "AccessDenied", NOT_AUTHORIZED, 403)
+    assert fed.sandbox.settle_iam() == {"settled": 1}
+    assert fed.assume(token=fed.token(), role_arn=role_arn)["AssumedRoleUser"]["Arn"].endswith("/settled-role/oci-session")
+    assert fed.iam.get_role(RoleName="settled-role")["Role"]["Arn"] == role_arn
+    # the delay still applies to the writes that follow
+    denying = trust_policy(fed.provider_arn, fed.prefix, {"StringEquals": {fed.prefix + ":sub": "someone-else"}})
+    fed.iam.update_assume_role_policy(RoleName="settled-role", PolicyDocument=denying)
+    assert fed.assume(token=fed.token(), role_arn=role_arn)
+    assert fed.sandbox.settle_iam() == {"settled": 1}
+    refused(lambda: fed.assume(token=fed.token(), role_arn=role_arn), "AccessDenied", NOT_AUTHORIZED, 403)
+    assert fed.sandbox.settle_iam() == {"settled": 0}
+
+
 def test_deleted_provider_and_role_are_seen_until_the_delay_passed(fed, issuer):
     arn = fed.iam.create_open_id_connect_provider(Url=issuer.url, ClientIDList=[CLIENT_ID])["OpenIDConnectProviderArn"]
     role_arn = fed.create_role("doomed", trust_policy(arn, issuer.url[len("https://"):]))

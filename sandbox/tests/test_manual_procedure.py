@@ -1,6 +1,8 @@
 """The manual procedure, done literally against the sandbox, fails with the real error at each
 missing step and succeeds once every step is done (issue 2, section 4)."""
 
+import json
+
 import botocore.exceptions
 import pytest
 
@@ -28,6 +30,20 @@ def test_every_step_done_gives_credentials_that_work(procedure, fresh_sandbox):
     assert answer["SubjectFromWebIdentityToken"] == procedure.app["client_id"]
     _bucket, body = procedure.s3_roundtrip(credentials)
     assert body == b"hello from OCI"
+
+
+def test_under_iam_propagation_the_procedure_settles_its_own_set_up_and_nothing_later(procedure, fresh_sandbox):
+    # The sandbox's own step 5 is made visible at once (POST /iam/settle), so set-ups need not wait; a change made
+    # after the set-up is still seen late.
+    fresh_sandbox.configure(aws={"iam_propagation_seconds": 600})
+    assert procedure.run_all()["AssumedRoleUser"]["Arn"].endswith("/%s/oci-oidc-test" % procedure.role_name)
+    prefix = procedure.domain_url.split("://", 1)[1]
+    denying = procedure.iam.get_role(RoleName=procedure.role_name)["Role"]["AssumeRolePolicyDocument"]
+    denying["Statement"][0]["Condition"]["StringEquals"][prefix + ":sub"] = "someone-else"
+    procedure.iam.update_assume_role_policy(RoleName=procedure.role_name, PolicyDocument=json.dumps(denying))
+    assert procedure.assume(procedure.token())  # the old trust, for 600 s
+    fresh_sandbox.settle_iam()
+    assert sts_error(procedure, procedure.token())[0] == "AccessDenied"
 
 
 def test_issuer_not_changed(procedure):

@@ -23,6 +23,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import PropagationWait
 from e2e.exchange_support import Federation as Procedure, ansible_env, run_module, run_named_module
 
 PARTITIONS = [("aws", "us-east-1"), ("aws-us-gov", "us-gov-west-1"), ("aws-cn", "cn-north-1")]
@@ -41,7 +42,7 @@ def federate(sandbox, region, role_name, subjects):
     connection = AwsConnection(region=region, endpoint_url=sandbox.aws_endpoint, aws_ca_bundle=sandbox.ca_bundle)
     iam = connection.client("iam")
     federation = Federation(ProviderManager(iam, False), RoleManager(iam, False),
-                            account=lambda: caller_account(connection.client("sts")))
+                            account=lambda: caller_account(connection.client("sts")), propagation=PropagationWait(60))
     return federation.run(FederationSpec.from_params(dict(
         state="present", issuer_url=sandbox.domain_url, audience="sts.amazon.com", role_name=role_name,
         subjects=subjects)))
@@ -51,7 +52,10 @@ def exchange(sandbox, domain, role_arn, region):
     options = dict(domain_url=sandbox.domain_url, client_id=domain.client_id, client_secret=domain.client_secret,
                    role_arn=role_arn, region=region, cert_bundle=sandbox.ca_bundle, aws_ca_bundle=sandbox.ca_bundle,
                    endpoint_url=sandbox.aws_endpoint)
-    return Exchange(ExchangeSpec.from_options(OptionAdapter.from_dict(options))).run()
+    # Step 5 was just done (aws_oidc_trust's fact aws_oidc_trust_changed): under IAM propagation (the e2e profile's
+    # iam_propagation_seconds) STS sees it only later, so the exchange waits as oci_aws_assume wait_for_propagation does.
+    spec = ExchangeSpec.from_options(OptionAdapter.from_dict(options))
+    return Exchange(spec, propagation=PropagationWait(60, deadline=spec.deadline)).run()
 
 
 @pytest.mark.parametrize("partition, region", PARTITIONS)

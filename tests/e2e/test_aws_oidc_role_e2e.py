@@ -27,7 +27,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.connection
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.provider import ProviderManager
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.role import RoleManager
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws.federation import Federation, FederationSpec
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import Retrier
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import PropagationWait, Retrier
 from conftest import COLLECTIONS_BASE
 
 AUDIENCE = "sts.amazon.com"
@@ -193,8 +193,9 @@ def federation(sandbox, check_mode=False):
         retrier=Retrier(max_attempts=8, base_delay=0.05, max_delay=0.5, max_elapsed=30),
     )
     iam = connection.client("iam")
+    # aws_oidc_role wires a propagation wait (wait_for_propagation, default true): the e2e profile delays IAM.
     return Federation(ProviderManager(iam, check_mode), RoleManager(iam, check_mode),
-                      account=lambda: caller_account(connection.client("sts")))
+                      account=lambda: caller_account(connection.client("sts")), propagation=PropagationWait(60))
 
 
 def test_lost_answers_and_throttling_neither_duplicate_nor_fail(fresh_sandbox):

@@ -109,6 +109,8 @@ def hand_made_role(fresh_sandbox):
         "Condition": {"StringEquals": {provider_id + ":aud": "sts.amazon.com"}}}]}
     client.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust), Description="someone else's")
     client.put_role_policy(RoleName=ROLE, PolicyName="theirs", PolicyDocument=json.dumps(S3_READ))
+    # a scene arranged behind the collection's back, visible at once under IAM propagation (the sandbox's back door)
+    fresh_sandbox.settle_iam()
     return client, arn
 
 

@@ -114,3 +114,28 @@ def test_no_program_source_is_a_template():
                     if "{{" in source or "{%" in source:
                         templated.append((os.path.relpath(path, ROOT), task["name"]))
     assert templated == []
+
+
+def module_options(name):
+    source = open(os.path.join(ROOT, "plugins", "modules", name + ".py")).read()
+    return yaml.safe_load(re.search(r'DOCUMENTATION = r?"""(.*?)"""', source, re.S).group(1))["options"]
+
+
+def test_aws_oidc_trust_exposes_every_quota_option_of_aws_oidc_role():
+    # The quotas (options named *_limit) of aws_oidc_role: each one a role default with the module's default, an
+    # argument spec entry with that default, passed to the module by the role's tasks, and named in its README.
+    quotas = dict((key, spec["default"]) for key, spec in module_options("aws_oidc_role").items() if key.endswith("_limit"))
+    assert {"trust_policy_size_limit", "managed_policies_limit"} <= set(quotas)
+    defaults = load("roles", "aws_oidc_trust", "defaults", "main.yml")
+    documented = load("roles", "aws_oidc_trust", "meta", "argument_specs.yml")["argument_specs"]["main"]["options"]
+    main = load("roles", "aws_oidc_trust", "tasks", "main.yml")
+    passed = dict(main[1]["module_defaults"]["multicloud.oci_aws.aws_oidc_role"])
+    with open(os.path.join(ROLES, "aws_oidc_trust", "README.md")) as handle:
+        readme = handle.read()
+    for key, default in quotas.items():
+        variable = "aws_oidc_trust_" + key
+        assert defaults.get(variable) == default, variable
+        assert documented.get(variable, {}).get("default") == default, variable
+        assert documented[variable]["type"] == "int"
+        assert passed.get(key) == "{{ %s }}" % variable, key
+        assert variable in readme, variable

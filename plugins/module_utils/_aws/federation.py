@@ -310,6 +310,13 @@ class Federation:
         return result.as_dict()
 
 
+# The writes that change what a session of the role may do (its permissions), not whether it may be assumed.
+PERMISSION_WRITES = frozenset((
+    "attach_role_policy", "detach_role_policy", "put_role_policy", "delete_role_policy",
+    "put_role_permissions_boundary", "delete_role_permissions_boundary",
+))
+
+
 class Outcome:
     """The module's result from the plans and the states after them, diff included."""
 
@@ -327,6 +334,10 @@ class Outcome:
         self._add("role", plan, after)
         current = after or plan.before
         self.extra["role_arn"] = current.arn if current else None
+        # IAM's reads show these at return (the wait for propagation), but AWS services may apply them to the role's
+        # sessions a moment later, and no read tells when: the caller's first AWS call may still be refused.
+        self.extra["permissions_changed"] = after is not None and any(
+            call.operation in PERMISSION_WRITES for call in plan.calls)
         if after is not None:
             self.extra["trust_policy"] = sorted_document(after.trust_policy)
 

@@ -130,6 +130,10 @@ class AwsCloud:
             self._issuer_keys.clear()
             self._view.clear()
 
+    def settle_iam(self) -> int:
+        """Every IAM write made visible to STS and IAM reads at once (see `IamPropagation.settle`)."""
+        return self._view.settle()
+
     def _request_partition(self, environ):
         match = SIGV4_SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
         return get_partition(match.group(1)) if match else self.partition

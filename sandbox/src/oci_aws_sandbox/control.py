@@ -14,6 +14,10 @@
                               the reference notes leave open (see each cloud's OPTIONS and
                               sandbox/README.md), e.g. {"aws": {"iam_propagation_seconds": 8}}:
                               STS and IAM reads see IAM writes 8 s (sandbox clock) after them
+    POST   /iam/settle        set-up back door: every IAM write made so far visible to STS and IAM reads
+                              now, whatever iam_propagation_seconds says (real IAM has none; for the
+                              sandbox's own set-up and tests that arrange IAM with boto3, never the
+                              collection); answers {"settled": <entities that had writes pending>}
     POST   /reset             everything back to a fresh sandbox (state, counters, faults, clock, config)
 """
 
@@ -39,6 +43,7 @@ class ControlApp:
                 Rule("/faults", endpoint="faults", methods=["GET", "POST", "DELETE"]),
                 Rule("/clock", endpoint="clock", methods=["GET", "POST"]),
                 Rule("/config", endpoint="config", methods=["GET", "POST"]),
+                Rule("/iam/settle", endpoint="iam_settle", methods=["POST"]),
                 Rule("/reset", endpoint="reset", methods=["POST"]),
             ]
         )
@@ -85,6 +90,9 @@ class ControlApp:
         if request.method == "POST":
             self.sandbox.configure(request.get_json(force=True))
         return _json(self.sandbox.options())
+
+    def on_iam_settle(self, request):
+        return _json({"settled": self.sandbox.aws.settle_iam()})
 
     def on_reset(self, request):
         self.sandbox.reset()

@@ -95,6 +95,10 @@ class SandboxHandle:
     def configure(self, oci=None, aws=None):
         return self.call("POST", "/config", {"oci": oci or {}, "aws": aws or {}})
 
+    def settle_iam(self):
+        """Set-up back door: every IAM write so far visible to STS and IAM reads now (``POST /iam/settle``)."""
+        return self.call("POST", "/iam/settle")
+
     def writes(self, cloud=None):
         """Number of write requests seen (per cloud, or both)."""
         snap = self.counters()

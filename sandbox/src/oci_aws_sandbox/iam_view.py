@@ -67,6 +67,15 @@ class IamPropagation:
         with self.lock:
             self._pending.clear()
 
+    def settle(self) -> int:
+        """Make every pending write visible now (the set-up back door ``POST /iam/settle``); returns how many
+        entities had writes pending. Real IAM has no such call: only the sandbox's own set-up (the manual
+        procedure, tests that write IAM with boto3 to arrange a scene) uses it, never the collection."""
+        with self.lock:
+            count = len(self._pending)
+            self._pending.clear()
+            return count
+
     # -- writes ----------------------------------------------------------------------------------
     def keys_for(self, action: str, params, partition: str) -> list:
         """The entities a write `action` changes (empty for reads and other actions)."""

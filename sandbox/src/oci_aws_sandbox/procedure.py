@@ -142,7 +142,15 @@ class ManualProcedure:
             "Version": "2012-10-17",
             "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
         }))
+        self.settle()
         return self.role_arn
+
+    def settle(self):
+        """Make this set-up's IAM writes visible to STS at once (the sandbox's back door ``POST /iam/settle``).
+        Under ``iam_propagation_seconds`` N a person following the published procedure waits N seconds after
+        step 5; the sandbox's own set-up skips that wait explicitly. The collection never calls it: its own
+        writes are waited for (`wait_for_propagation`)."""
+        self.sandbox.settle_iam()
 
     # -- steps 6 and 7 ---------------------------------------------------------------------
     def request_token(self, scope=None, client_secret=None):

@@ -343,3 +343,28 @@ def test_present_refuses_a_role_without_the_mark_before_changing_the_provider(ru
         run(client_ids=["sts.amazon.com", "new"])
     assert info.value.option == "adopt" and "IAM role" in info.value.msg
     assert run.iam.writes == []
+
+
+# -- permission changes (issue 13, section 1: STS and the services see them late, and no read tells when) -------------
+
+LIST = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]}
+
+
+def test_permissions_changed_says_whether_the_role_s_permissions_changed(run):
+    read_only = raw_iam().create_policy(PolicyName="read-only", PolicyDocument=json.dumps(LIST))["Policy"]["Arn"]
+    first = run(managed_policy_arns=[read_only], inline_policies={"list": LIST})
+    assert first["changed"] and first["permissions_changed"]
+    assert not run(managed_policy_arns=[read_only], inline_policies={"list": LIST})["permissions_changed"]
+    # a trust change alone is not a permission change (the exchange waits for it; the services do not use it)
+    trust_only = run(managed_policy_arns=[read_only], inline_policies={"list": LIST}, subjects=["client-2"])
+    assert trust_only["changed"] and not trust_only["permissions_changed"]
+    assert run.iam.writes == ["update_assume_role_policy"]
+    # each kind of permission write, and its prediction in check mode
+    assert run(check_mode=True, managed_policy_arns=[], inline_policies={"list": LIST}, subjects=["client-2"])[
+        "permissions_changed"]
+    assert run.iam.writes == []
+    assert run(managed_policy_arns=[], inline_policies={"list": LIST}, subjects=["client-2"])["permissions_changed"]
+    assert run(managed_policy_arns=[], inline_policies={}, subjects=["client-2"])["permissions_changed"]
+    # a role created without permission policies: nothing for the services to propagate
+    assert not run(role_name="oci-bare")["permissions_changed"]
+    assert run(state="absent", subjects=None)["permissions_changed"] is False
