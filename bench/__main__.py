@@ -13,11 +13,11 @@ import sys
 import time
 import traceback
 
-from bench import cache_hit, cold_exchange, fanout, growth, rerun
+from bench import cache_hit, cold_exchange, fanout, growth, process_cache, rerun
 from bench.common import BENCH, OUTPUT, Context, Result, machine, versions
 from bench.report import render
 
-MEASUREMENTS = {1: fanout, 2: cache_hit, 3: cold_exchange, 4: rerun, 5: growth}
+MEASUREMENTS = {1: fanout, 2: cache_hit, 3: cold_exchange, 4: rerun, 5: growth, 6: process_cache}
 
 
 def _verdict(result):
