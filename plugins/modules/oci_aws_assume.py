@@ -107,6 +107,20 @@ options:
         have been replaced.
     type: path
     default: ~/.aws/multicloud.oci_aws
+  credential_process_cache_dir:
+    description:
+      - Where the credential_process runner keeps the credentials of one exchange for the next AWS CLI or SDK
+        processes, so that N processes in one validity window make one token request and one STS call. The same
+        cross-process cache as the lookup's (one 0600 file per key in a 0700 directory, one exchange at a time per
+        key, secrets in the key only as SHA-256 digests).
+      - When not set, C(cache) inside O(credential_process_dir).
+      - The runner hands out a cached entry only while it has more than 16 minutes left (botocore refreshes
+        credentials that have less than 15 minutes left).
+      - A cache directory or file that is open to others, owned by another user or a symbolic link is not used; the
+        runner then makes an exchange of its own and says why on stderr. So does a cache that cannot be written.
+      - An absolute path (or one starting with C(~)) without control characters or line breaks.
+    type: path
+    version_added: 0.2.0
   verify_caller_identity:
     description:
       - After the exchange, call STS C(GetCallerIdentity) with the new credentials and return the answer in
@@ -142,9 +156,10 @@ notes:
     C(environment) keyword, in the C(EXEC) lines Ansible prints at C(-vvv), even with C(no_log). Prefer a profile
     (O(credentials_profile) or O(credential_process_profile)) selected with E(AWS_PROFILE), or C(module_defaults) for
     modules whose secret options are C(no_log).
-  - A credential_process runs the whole exchange each time it is called; botocore keeps the answer until 15 minutes
-    before it expires (its advisory refresh window; the mandatory one is 10 minutes), but each AWS CLI command calls
-    it again.
+  - Each AWS CLI command runs the credential_process; the runner answers from its cache
+    (O(credential_process_cache_dir)) and makes a new exchange only when the cached credentials have 16 minutes or
+    less left; botocore keeps the answer until 15 minutes before it expires (its advisory refresh window; the
+    mandatory one is 10 minutes).
 seealso:
   - plugin: multicloud.oci_aws.oci_aws_creds
     plugin_type: lookup

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Internal to multicloud.oci_aws: not a public API, may change without notice.
 
-The lookup's side of the exchange, on the controller: the cache key, the cross-process cache
-(``_credential_cache``), and the exchange itself (``module_utils/_exchange``) on a miss.
+The lookup's side of the exchange, on the controller: the cross-process cache
+(``module_utils/_credential_cache``, keyed by ``module_utils/_credential_key`` as the credential_process
+runner's is), and the exchange itself (``module_utils/_exchange``) on a miss.
 
 Only the standard library, the cache and the options' definition are imported here: a cache hit
 never loads the exchange, botocore, boto3 or oci.
@@ -12,75 +13,25 @@ never loads the exchange, botocore, boto3 or oci.
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import EXCHANGE, KEY_OPTIONS, LOOKUP_OPTIONS
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import OptionAdapter, names
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import KEY_OPTIONS, LOOKUP_OPTIONS
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import OptionAdapter
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
-from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache import (
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import (
     DEFAULT_LOCK_WAIT,
     DEFAULT_MARGIN,
     CacheUnusable,
     CredentialCache,
-    cache_key,
 )
-from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._sts_endpoint import resolve as resolve_sts
+# The key rules, shared with the credential_process runner (``module_utils/_credential_key``).
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_key import (  # noqa: F401 pylint: disable=unused-import
+    DIGEST_OPTIONS, FILE_DIGEST_OPTIONS, KEY_FORMAT, NOT_IN_KEY, ROLE_OPTIONS, STS_OPTIONS, TOKEN_OPTIONS, credentials_key,
+)
 
-KEY_FORMAT = 2
-# The key is built from what the credentials depend on, not from option names: where the STS call
-# goes (``_sts_endpoint.resolve``: endpoint, region and partition as botocore works them out from
-# these options, the environment and the profile), which role session is asked for, and who asks
-# (the token's source; secrets and tokens only as SHA-256 digests). Each option's part is its
-# ``key`` in the one definition (``module_utils/_exchange/options.py``, ``_aws/connection.py``); those
-# not in the key only choose which CAs are trusted and how long to wait, so they cannot change the
-# credentials an exchange that succeeds returns.
-_LOOKUP = tuple(option for option in EXCHANGE if option.lookup)
-STS_OPTIONS = names(_LOOKUP, key="sts")
-ROLE_OPTIONS = names(_LOOKUP, key="session")
-TOKEN_OPTIONS = names(_LOOKUP, key="token")
-DIGEST_OPTIONS = names(_LOOKUP, key="digest")
-FILE_DIGEST_OPTIONS = names(_LOOKUP, key="file_digest")
-NOT_IN_KEY = names(_LOOKUP, key=None)
 # The lookup's own options (its DOCUMENTATION), besides the exchange's.
 CACHE_OPTIONS = ("cache", "cache_dir", "cache_refresh_margin")
 # The exchange's deadline (option ``timeout``) also bounds how long a fork waits for another fork's exchange.
 LOCK_WAIT_OPTION = "timeout"
-
-
-def _digest(value):
-    if value is None:
-        return None
-    if isinstance(value, (dict, list)):
-        value = json.dumps(value, sort_keys=True, default=str)
-    data = value if isinstance(value, bytes) else str(value).encode("utf-8")
-    return hashlib.sha256(data).hexdigest()
-
-
-def _file_digest(path):
-    """The digest of what the token file holds now (a new token there means a new key), or None."""
-    try:
-        with open(path, "rb") as handle:
-            return _digest(handle.read().strip())
-    except OSError:
-        return None
-
-
-def credentials_key(options, environ=None):
-    """The cache key for ``options`` (a dict of the lookup's option values, ``role_arn`` resolved)."""
-    parts = {
-        "format": KEY_FORMAT,
-        "sts": resolve_sts(dict((name, options.get(name)) for name in STS_OPTIONS), environ),
-        "session": dict((name, options.get(name)) for name in ROLE_OPTIONS),
-        "token_source": dict((name, options.get(name)) for name in TOKEN_OPTIONS),
-    }
-    for name in DIGEST_OPTIONS:
-        parts["token_source"][name + "_sha256"] = _digest(options.get(name))
-    for name in FILE_DIGEST_OPTIONS:
-        path = options.get(name)
-        parts["token_source"][name + "_sha256"] = _file_digest(path) if path else None
-    return cache_key(parts)
 
 
 def plugin_options(plugin):

@@ -41,6 +41,7 @@ def assume_argument_spec():
         credential_process_profile=dict(type="str"),
         aws_config_file=dict(type="path", fallback=(env_fallback, ["AWS_CONFIG_FILE"])),
         credential_process_dir=dict(type="path", default=DEFAULT_PROCESS_DIR),
+        credential_process_cache_dir=dict(type="path"),
         verify_caller_identity=dict(type="bool", default=False),
         wait_for_propagation=dict(type="bool", default=False),
         propagation_timeout=dict(type="int", default=DEFAULT_PROPAGATION_TIMEOUT),
@@ -85,7 +86,8 @@ class Assume:
                                                                 "used before credential_process")
             ProcessProfile.check_options(options)
             process = ProcessProfile(process_profile, _aws_file(params.get("aws_config_file"), "config"),
-                                     os.path.expanduser(params.get("credential_process_dir") or DEFAULT_PROCESS_DIR))
+                                     os.path.expanduser(params.get("credential_process_dir") or DEFAULT_PROCESS_DIR),
+                                     params.get("credential_process_cache_dir"))
         seconds = check_propagation_timeout(params.get("propagation_timeout"))
         propagation = None
         if params.get("wait_for_propagation") and seconds > 0:

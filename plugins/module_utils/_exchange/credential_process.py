@@ -13,6 +13,14 @@ the exchange's options, both 0600 in a 0700 directory. The profile's line is
 ``credential_process = <python> <runner> --settings <file>``; :func:`main` prints the
 Version 1 JSON that botocore and the AWS CLI read. The settings hold the client secret, like the
 shared credentials file holds keys: private to the user.
+
+Every AWS CLI or SDK process that needs credentials runs the runner, so the runner keeps what an
+exchange returned in the lookup's cross-process cache (``module_utils/_credential_cache``, keyed by
+``module_utils/_credential_key``, with the same file safety and lock): N processes in one validity
+window make one exchange. Its directory is the settings file's ``cache_dir`` (``cache`` inside the
+credential_process directory by default). An entry is handed out only while it has more than
+``RUNNER_MARGIN`` seconds left, more than botocore's advisory refresh window, so botocore never
+finds it stale at once and calls again.
 """
 
 from __future__ import annotations
@@ -27,6 +35,11 @@ import stat
 import sys
 import zipfile
 
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import (
+    DEFAULT_LOCK_WAIT, CacheUnusable, CredentialCache
+)
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_key import credentials_key
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import version1
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.aws_files import (
     HIDDEN, HIDDEN_CHANGED, FileChange, config_section, is_secret_key, masked_section, set_section, text_of
 )
@@ -34,7 +47,6 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import UnsafePath
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import check_trusted
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_absolute_path, check_path_text
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import version1
 # The exchange's options that the settings file keeps (``Option.process``): not ``token`` (it expires and cannot
 # be renewed) nor AWS credentials or profile (the exchange needs none; diagnoses that read IAM are off here).
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import (
@@ -56,15 +68,23 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 BOTOCORE_ADVISORY_REFRESH = 15 * 60
 MIN_PROCESS_DURATION = 2 * BOTOCORE_ADVISORY_REFRESH
 DIR_OPTION = "credential_process_dir"
+CACHE_DIR_OPTION = "credential_process_cache_dir"
+CACHE_DIR_NAME = "cache"
+# A cached entry is handed out while it has more than this left: botocore's advisory window and a minute for
+# the clock of the AWS CLI's host and the time botocore takes to use them. With MIN_PROCESS_DURATION, an
+# entry serves at least 14 minutes.
+RUNNER_MARGIN = BOTOCORE_ADVISORY_REFRESH + 60
 
 
 class ProcessProfile:
     """A config profile whose ``credential_process`` runs the exchange with the options of this run."""
 
-    def __init__(self, profile, config_file, directory):
+    def __init__(self, profile, config_file, directory, cache_dir=None):
         self.profile = profile
         self.config_file = config_file
         self.directory = directory
+        self.cache_dir = os.path.abspath(os.path.expanduser(cache_dir)) if cache_dir else os.path.join(
+            directory, CACHE_DIR_NAME)
         self.runner = os.path.join(directory, RUNNER_NAME)
         safe = "".join(c if c.isalnum() or c in "-_." else "%%%02X" % ord(c) for c in profile)
         self.settings_file = os.path.join(directory, safe + ".json")
@@ -88,9 +108,9 @@ class ProcessProfile:
         # The directory goes into the profile's credential_process line (one line of the config file,
         # split by botocore with shlex.split): quoted as a whole, it may hold spaces and quotes, never a
         # line break, which would end the line and start new sections.
-        directory = options.get("credential_process_dir")
-        if directory is not None:
-            check_absolute_path(directory, "credential_process_dir")
+        for name in (DIR_OPTION, CACHE_DIR_OPTION):
+            if options.get(name) is not None:
+                check_absolute_path(options.get(name), name)
 
     def command(self, python):
         """The credential_process line: each part quoted so that ``shlex.split`` (botocore) gives it back whole."""
@@ -105,7 +125,8 @@ class ProcessProfile:
                 kept[name] = os.path.abspath(os.path.expanduser(kept[name]))
         if region and not kept.get("region"):
             kept["region"] = region
-        settings = json.dumps({"version": SETTINGS_VERSION, "options": kept}, indent=2, sort_keys=True) + "\n"
+        settings = json.dumps({"version": SETTINGS_VERSION, "options": kept, "cache_dir": self.cache_dir}, indent=2,
+                              sort_keys=True) + "\n"
         config_after = set_section(text_of(self.config_file), config_section(self.profile),
                                    (("credential_process", self.command(python)),))
         runner = runner_bundle()
@@ -189,6 +210,12 @@ def _tree(package):
 def load_settings(path):
     """The options of a settings file (those of ``PROCESS_OPTIONS``), refused unless it is a private regular file of
     this user."""
+    return read_settings(path)[0]
+
+
+def read_settings(path):
+    """``(options, cache directory)`` of a settings file, as :func:`load_settings` checks it. A settings file of
+    0.1.x has no ``cache_dir``: its cache goes to ``cache`` beside it."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     except OSError as exc:
@@ -208,7 +235,11 @@ def load_settings(path):
                           "run the module again to rewrite it" % (path, SETTINGS_VERSION))
     # Exactly the options a credential_process takes (the ones ProcessProfile writes): nothing else in the file,
     # a token or AWS keys added by hand among them, reaches the exchange.
-    return dict((name, document["options"][name]) for name in PROCESS_OPTIONS if name in document["options"])
+    options = dict((name, document["options"][name]) for name in PROCESS_OPTIONS if name in document["options"])
+    cache_dir = document.get("cache_dir")
+    if not isinstance(cache_dir, str) or not os.path.isabs(cache_dir):
+        cache_dir = os.path.join(os.path.dirname(os.path.abspath(path)), CACHE_DIR_NAME)
+    return options, cache_dir
 
 
 def runner_archive():
@@ -229,6 +260,32 @@ def check_own_files(settings):
             raise UnsafePath(exc.msg + fix, **exc.details)
 
 
+def _exchange(options):
+    """``(credentials as a dict, expires_at)`` from a new exchange: only a miss comes here."""
+    # The exchange (and boto3) load only on a miss.
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
+
+    credentials = Exchange(ExchangeSpec.from_options(OptionAdapter.from_dict(options)), read_role=None).run()
+    return credentials.as_dict(), credentials.expires_at
+
+
+def process_credentials(options, cache_dir, warn, clock=None):
+    """The credentials for a settings file's ``options``: from the cache while they have more than
+    ``RUNNER_MARGIN`` seconds left, else from an exchange (stored for the next processes). When the cache cannot be
+    used safely, the credentials come from an exchange of this process with a warning (``warn(text)``)."""
+    wait = options.get("timeout")
+    wait = wait if isinstance(wait, int) and not isinstance(wait, bool) and wait > 0 else DEFAULT_LOCK_WAIT
+    try:
+        extra = {"clock": clock} if clock is not None else {}
+        cache = CredentialCache(cache_dir, margin=RUNNER_MARGIN, lock_wait=wait, warn=warn, **extra)
+    except (CacheUnusable, OSError) as exc:
+        warn("the credential cache is not used (%s): every run makes a new exchange" % exc)
+        return _exchange(options)[0]
+    return cache.get(credentials_key(options), lambda: _exchange(options))[0]
+
+
 def main(argv, stdout=None, stderr=None):
     """``--settings FILE``: print Version 1 JSON and return 0, or explain on stderr and return 1."""
     stdout = stdout or sys.stdout
@@ -236,18 +293,17 @@ def main(argv, stdout=None, stderr=None):
     parser = argparse.ArgumentParser(prog="credential_process", description="multicloud.oci_aws credential_process")
     parser.add_argument("--settings", required=True, help="the settings file that oci_aws_assume wrote")
     args = parser.parse_args(argv)
-    # The exchange (and boto3) load only now, after the arguments are known to be right.
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
+
+    def warn(text):
+        stderr.write("multicloud.oci_aws credential_process: warning: %s\n" % text)
 
     try:
         check_own_files(args.settings)
-        spec = ExchangeSpec.from_options(OptionAdapter.from_dict(load_settings(args.settings)))
-        credentials = Exchange(spec, read_role=None).run()
+        options, cache_dir = read_settings(args.settings)
+        value = process_credentials(options, cache_dir, warn)
     except Exception as exc:  # pylint: disable=broad-except
         # The runner's one boundary: no traceback (the AWS CLI shows stderr), no text of an unexpected error.
         stderr.write("multicloud.oci_aws credential_process: %s\n" % typed(exc, "the credential_process exchange").msg)
         return 1
-    stdout.write(json.dumps(version1(credentials)) + "\n")
+    stdout.write(json.dumps(version1(value)) + "\n")
     return 0

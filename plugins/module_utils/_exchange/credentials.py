@@ -74,11 +74,13 @@ class Credentials:
 
 
 def version1(credentials):
-    """The credential_process answer (AWS CLI "Sourcing credentials with an external process")."""
+    """The credential_process answer (AWS CLI "Sourcing credentials with an external process"), from
+    :class:`Credentials` or their cached form (``as_dict``)."""
+    values = credentials if isinstance(credentials, dict) else credentials.as_dict()
     return {
         "Version": 1,
-        "AccessKeyId": credentials.access_key,
-        "SecretAccessKey": credentials.secret_key,
-        "SessionToken": credentials.session_token,
-        "Expiration": credentials.as_dict()["expiration"],
+        "AccessKeyId": values["access_key"],
+        "SecretAccessKey": values["secret_key"],
+        "SessionToken": values["session_token"],
+        "Expiration": values["expiration"],
     }

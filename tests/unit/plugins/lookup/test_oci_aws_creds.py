@@ -328,7 +328,7 @@ def test_cache_problems_are_warnings_and_the_credentials_still_come(fake, env, m
     def full(path, data):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(sys.modules["ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache"],
+    monkeypatch.setattr(sys.modules["ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache"],
                         "atomic_write", full)
     assert lookup(ROLE)[0]["secret_key"] == SECRET_KEY
     assert any("No space left on device" in w and "uncached" in w for w in warnings)

@@ -105,7 +105,8 @@ def test_the_modules_document_and_take_exactly_the_definition(docs):
     assert exchange_argument_spec() == argument_spec(EXCHANGE)
     assert set(assume_argument_spec()) - set(OPTIONS) == {
         "credentials_profile", "aws_shared_credentials_file", "credential_process_profile", "aws_config_file",
-        "credential_process_dir", "verify_caller_identity", "wait_for_propagation", "propagation_timeout"}
+        "credential_process_dir", "credential_process_cache_dir", "verify_caller_identity", "wait_for_propagation",
+        "propagation_timeout"}
 
 
 def test_the_runner_keeps_and_takes_exactly_the_process_options(tmp_path):

@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import connection as _aws
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
-from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._sts_endpoint import resolve
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._sts_endpoint import resolve
 
 PARTITIONS = [
     ("eu-central-1", "aws", "https://sts.eu-central-1.amazonaws.com", "https://iam.amazonaws.com"),

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache import (
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import (
     CacheUnusable,
     CredentialCache,
     cache_key,
@@ -168,7 +168,7 @@ def test_a_cache_hit_imports_neither_boto3_nor_oci(cache_dir, tmp_path):
     collections_base = [p for p in sys.path if os.path.isdir(os.path.join(p, "ansible_collections"))][0]
     script = (
         "import sys\n"
-        "from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._credential_cache import CredentialCache\n"
+        "from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import CredentialCache\n"
         "value, hit = CredentialCache(%r, clock=lambda: %r).get('k', lambda: 1/0)\n"
         "assert hit\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'oci')))\n"
@@ -201,7 +201,7 @@ def test_a_group_writable_parent_is_refused(tmp_path):
 
 def test_the_one_atomic_write_of_the_tree_is_used(cache_dir, monkeypatch):
     from ansible_collections.multicloud.oci_aws.plugins.module_utils import _paths
-    from ansible_collections.multicloud.oci_aws.plugins.plugin_utils import _credential_cache
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _credential_cache
 
     written = []
     monkeypatch.setattr(_credential_cache, "atomic_write", lambda path, data: written.append(path))
@@ -270,7 +270,7 @@ def test_a_held_lock_is_waited_for_at_most_lock_wait(cache_dir):
 
 @pytest.mark.parametrize("code", ["ENOSPC", "EROFS", "EDQUOT", "EACCES"])
 def test_credentials_are_returned_when_they_cannot_be_stored(cache_dir, monkeypatch, code):
-    from ansible_collections.multicloud.oci_aws.plugins.plugin_utils import _credential_cache
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _credential_cache
 
     def fail(path, data):
         raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)))

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._aws import connection as _aws
-from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._sts_endpoint import resolve
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._sts_endpoint import resolve
 
 REGIONS = st.sampled_from([
     None, "us-east-1", "eu-west-1", "ap-east-1", "eu-central-2", "cn-north-1", "us-gov-west-1", "us-iso-east-1",

@@ -13,7 +13,7 @@ else ``default``) of the shared config file and credentials file. :func:`resolve
 sources in the same order and returns what botocore's endpoint resolver is given (region, FIPS,
 dual-stack, a configured endpoint URL; STS always regional, as ``AwsConnection`` forces it) with the endpoint and partition it
 leads to. The cache key is built from that answer, so two option sets that send the call to
-different places never share a cache entry. ``tests/unit/plugins/plugin_utils/test_sts_endpoint.py``
+different places never share a cache entry. ``tests/unit/plugins/module_utils/test_sts_endpoint.py``
 compares it with the installed botocore.
 """
 

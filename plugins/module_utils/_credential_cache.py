@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Internal to multicloud.oci_aws: not a public API, may change without notice.
 
-A private, per-user, cross-process cache of temporary AWS credentials for the lookup.
+A private, per-user, cross-process cache of temporary AWS credentials for the lookup (on the controller) and the
+credential_process runner (on the host that runs the AWS CLI or an SDK): one mechanism, keyed by ``_credential_key``.
 
 Ansible makes a new lookup object for every evaluation and runs each host's task in its own
 worker process, so nothing in memory survives from one evaluation to the next. This cache lets
