@@ -20,7 +20,7 @@ from bench.common import BIN, WEB_IDENTITY, Result, fmt_s, median
 
 PROCESSES = 10
 QUICK_PROCESSES = 4
-UNCACHED = 5
+UNCACHED = 3
 QUICK_UNCACHED = 3
 
 

@@ -61,10 +61,10 @@ def run(ctx):
         raise RuntimeError("the unthrottled baseline failed: see bench/output/logs/throttle-baseline-*.log")
     fed = baseline_hosts / base_seconds
     # The binding floor: the rate, or what the machine feeds when that is slower (a loaded 2-core machine).
+    floor = hosts / RATE
     bound = max(floor, hosts / fed)
     bound_ratio = seconds / bound
     ok = hosts_ok(done.stdout)
-    floor = hosts / RATE
     ratio = seconds / floor
     span_ratio = timeline.span / ((hosts - BURST) / RATE)
     biggest, mean, top = timeline.burstiness()

@@ -1,7 +1,6 @@
 """bench/'s report: results.md rendered from any measurement's Result, and bench/README.md's summary copied from
 results.md (checked here, so that the README cannot keep figures results.md no longer has)."""
 
-import os
 import sys
 
 import pytest

@@ -39,14 +39,14 @@ def test_throttled_waits_are_full_jitter_bounded_by_the_ceiling():
     retrier = Retrier(base_delay=0.5, max_delay=20, uniform=random.Random(7).uniform)
     for attempt in (1, 3, 5, 8, 15):
         ceiling = min(THROTTLED_MAX_DELAY, 0.5 * 2 ** (attempt - 1))
-        waits = [retrier.delay(attempt, throttled=True) for _ in range(2000)]
+        waits = [retrier.delay(attempt, throttled=True) for _attempt in range(2000)]
         assert 0 <= min(waits) and max(waits) <= ceiling
         # Uniform over [0, ceiling]: mean c/2, standard deviation c/sqrt(12), both ends reached.
         assert statistics.mean(waits) == pytest.approx(ceiling / 2, rel=0.08)
         assert statistics.pstdev(waits) == pytest.approx(ceiling / 12 ** 0.5, rel=0.08)
         assert min(waits) < 0.05 * ceiling and max(waits) > 0.95 * ceiling
     # A fault (not throttling) keeps the longer max_delay.
-    assert max(retrier.delay(10) for _ in range(500)) > THROTTLED_MAX_DELAY
+    assert max(retrier.delay(10) for _attempt in range(500)) > THROTTLED_MAX_DELAY
 
 
 def test_retry_after_is_a_floor_of_each_throttled_wait():
