@@ -478,8 +478,8 @@ fi
 # inside the budget (OCI_AWS_TEST_BUDGET seconds of this script, 0 = no budget); a suite skipped for time says so,
 # and runs alone with `tests/utils/run-tests.sh <suite>` (or all of them with OCI_AWS_TEST_BUDGET=0 make test).
 # The figures are the seconds each took on 2 cores (the "durations" table this script prints at its end): installed
-# 68 s and ee 4 s alone (230 s for installed beside other load), matrix 372 s for its three releases at once, its venvs
-# made in the background beforehand (about 11 s each, Makefile).
+# 68 s and ee 4 s alone (230 s for installed beside other load), matrix 128 s for its three releases at once on an
+# otherwise idle machine (372 s beside other load), its venvs made in the background beforehand (about 11 s each, Makefile).
 BUDGET=${OCI_AWS_TEST_BUDGET:-2220}
 REST="realshape:180 installed:90 docs:120 ee:30 matrix:150 integration:480 molecule:240"
 
