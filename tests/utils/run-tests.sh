@@ -481,7 +481,7 @@ fi
 # 68 s and ee 4 s alone (230 s for installed beside other load), matrix 128 s for its three releases at once on an
 # otherwise idle machine (372 s beside other load), its venvs made in the background beforehand (about 11 s each, Makefile).
 BUDGET=${OCI_AWS_TEST_BUDGET:-2220}
-REST="realshape:180 installed:90 docs:120 ee:30 matrix:150 integration:240 molecule:240"
+REST="realshape:180 installed:90 docs:120 ee:30 matrix:150 integration:240 molecule:80"
 
 within_budget() {
     if [ "$BUDGET" -gt 0 ] && [ $((SECONDS + $2)) -gt "$BUDGET" ]; then
