@@ -46,6 +46,16 @@ FORMAT_VERSION = 1
 DEFAULT_MARGIN = 600
 # How long a fork waits for another one's exchange before making its own, uncached.
 DEFAULT_LOCK_WAIT = 30
+
+
+def lock_wait_for(timeout):
+    """How long to wait for another process's exchange: the exchange's own deadline (option ``timeout``) when it
+    is a positive number, else DEFAULT_LOCK_WAIT. The lookup and the credential_process runner both use it."""
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        return timeout
+    return DEFAULT_LOCK_WAIT
+
+
 # A temporary file older than this is a killed writer's (a write takes milliseconds).
 STALE_TEMP_AGE = 60
 WHAT = "the credential cache directory"

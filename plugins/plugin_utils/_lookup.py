@@ -18,10 +18,10 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.optio
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import OptionAdapter
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import (
-    DEFAULT_LOCK_WAIT,
     DEFAULT_MARGIN,
     CacheUnusable,
     CredentialCache,
+    lock_wait_for,
 )
 # The key rules, shared with the credential_process runner (``module_utils/_credential_key``).
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_key import (  # noqa: F401 pylint: disable=unused-import
@@ -77,13 +77,6 @@ def roles_to_assume(terms, direct, role_arn):
     return [role_arn]
 
 
-def _lock_wait(options):
-    wait = options.get(LOCK_WAIT_OPTION)
-    if isinstance(wait, (int, float)) and not isinstance(wait, bool) and wait > 0:
-        return wait
-    return DEFAULT_LOCK_WAIT
-
-
 def _exchange(options, warn):
     """``(credentials as a dict, expires_at)`` from a new exchange: only a miss comes here."""
     from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
@@ -114,7 +107,8 @@ def lookup_credentials(options, warn):
     if options.get("cache_dir"):
         check_path_text(options.get("cache_dir"), "cache_dir")
     try:
-        cache = CredentialCache(options.get("cache_dir") or None, margin=margin, lock_wait=_lock_wait(options), warn=warn)
+        cache = CredentialCache(options.get("cache_dir") or None, margin=margin,
+                                lock_wait=lock_wait_for(options.get(LOCK_WAIT_OPTION)), warn=warn)
     except (CacheUnusable, OSError) as exc:
         warn("the credential cache is not used (%s): every evaluation makes a new exchange" % exc)
         return _exchange(options, warn)[0]

@@ -36,7 +36,7 @@ import sys
 import zipfile
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import (
-    DEFAULT_LOCK_WAIT, CacheUnusable, CredentialCache
+    CacheUnusable, CredentialCache, lock_wait_for
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_key import credentials_key
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import version1
@@ -275,11 +275,10 @@ def process_credentials(options, cache_dir, warn, clock=None):
     """The credentials for a settings file's ``options``: from the cache while they have more than
     ``RUNNER_MARGIN`` seconds left, else from an exchange (stored for the next processes). When the cache cannot be
     used safely, the credentials come from an exchange of this process with a warning (``warn(text)``)."""
-    wait = options.get("timeout")
-    wait = wait if isinstance(wait, int) and not isinstance(wait, bool) and wait > 0 else DEFAULT_LOCK_WAIT
     try:
         extra = {"clock": clock} if clock is not None else {}
-        cache = CredentialCache(cache_dir, margin=RUNNER_MARGIN, lock_wait=wait, warn=warn, **extra)
+        cache = CredentialCache(cache_dir, margin=RUNNER_MARGIN, lock_wait=lock_wait_for(options.get("timeout")), warn=warn,
+                                **extra)
     except (CacheUnusable, OSError) as exc:
         warn("the credential cache is not used (%s): every run makes a new exchange" % exc)
         return _exchange(options)[0]
