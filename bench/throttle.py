@@ -21,8 +21,8 @@ def _constant(name):
         return float(re.search(r"^%s = ([0-9.]+)$" % name, handle.read(), re.M).group(1))
 
 
-DEFAULT_TIMEOUT, THROTTLED_MAX_ATTEMPTS, THROTTLED_MAX_DELAY = (
-    _constant(n) for n in ("DEFAULT_TIMEOUT", "THROTTLED_MAX_ATTEMPTS", "THROTTLED_MAX_DELAY"))
+DEFAULT_TIMEOUT, DEFAULT_THROTTLING_TIMEOUT, THROTTLED_BASE_DELAY, THROTTLED_MAX_DELAY = (
+    _constant(n) for n in ("DEFAULT_TIMEOUT", "DEFAULT_THROTTLING_TIMEOUT", "THROTTLED_BASE_DELAY", "THROTTLED_MAX_DELAY"))
 from e2e.throttle_support import Timeline, hosts_ok, write
 
 HOSTS = 300
@@ -88,8 +88,10 @@ def run(ctx):
         "load (rate %g/s), so N / rate is %s bound." % (
             baseline_hosts, base_seconds, fed, RATE, "the" if fed > RATE else "not the (the machine is slower than the rate)"))
     result.notes.append(
-        "STS calls per second over the run (admitted and throttled): %s. Retries wait uniform(0, min(%g, 0.5 x 2^(n-1))) "
-        "s (full jitter) while STS throttles, at most %d attempts within the timeout option (%d s); botocore's own "
+        "STS calls per second over the run (admitted and throttled): %s. The busiest 100 ms bucket starts %.1f s after "
+        "the first call. After the n-th throttled answer a host waits uniform(0, min(%g, %g x 2^(n-1))) s (full "
+        "jitter), for at most the throttling_timeout option (%d s) on top of the timeout option (%d s); botocore's own "
         "retries are off (total_max_attempts 1), so every attempt is one request."
-        % (" ".join(str(n) for n in seconds_histogram), THROTTLED_MAX_DELAY, THROTTLED_MAX_ATTEMPTS, DEFAULT_TIMEOUT))
+        % (" ".join(str(n) for n in seconds_histogram), timeline.busiest_at(), THROTTLED_MAX_DELAY, THROTTLED_BASE_DELAY,
+           DEFAULT_THROTTLING_TIMEOUT, DEFAULT_TIMEOUT))
     return result

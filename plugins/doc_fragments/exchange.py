@@ -107,11 +107,27 @@ options:
   timeout:
     description:
       - The most time the exchange may take, in seconds, from the token request to STS's answer, retries and their
-        waits included. Each connection and each read waits at most what is left of it, and an answer that trickles
-        in is cut when it is reached.
+        waits included, but not the time spent waiting out throttling, which O(throttling_timeout) bounds. Each
+        connection and each read waits at most what is left of it, and an answer that trickles in is cut when it is
+        reached.
       - A host that does not resolve and a refused connection fail at once, without retries.
     type: int
     default: 60
+    version_added: 0.2.0
+  throttling_timeout:
+    description:
+      - The most time, in seconds, that the exchange may spend waiting out throttling, on top of O(timeout), that is
+        attempts that STS (C(Throttling)) or the token endpoint (HTTP 429) refused for rate, and the waits after them.
+        Throttling means the service is up and admits requests at a rate, so a refused host is served once the hosts
+        ahead of it are. Which host is served next is random, and a wait has a mean of about forks / rate seconds (8 s
+        for 20 forks against 2.5 exchanges a second) and a tail of several times that.
+      - The default covers a mean wait of up to about 25 seconds for 300 hosts. When the exchange fails with
+        C(kept throttling the requests ... until the throttling_timeout option ... ended the retries), raise it or run
+        fewer hosts at a time (C(forks), C(serial), C(throttle)).
+      - V(0) gives no allowance of its own, and throttled attempts and their waits then count toward O(timeout).
+      - The exchange as a whole takes at most O(timeout) plus O(throttling_timeout) seconds.
+    type: int
+    default: 300
     version_added: 0.2.0
 notes:
   - Before the token is sent to STS, its claims are read (without trusting the signature, which STS verifies) and
@@ -121,9 +137,12 @@ notes:
   - C(sts:AssumeRoleWithWebIdentity) is called without AWS credentials. AWS credentials, when available, are used only
     to read the role (C(iam:GetRole)) after STS refuses the token, to show the role's trust policy or maximum session
     duration beside the token's claims.
-  - The identity domain's token endpoint and STS are retried with jittered exponential backoff when they throttle or fail
-    for a transient reason (STS C(Throttling) and C(IDPCommunicationError), HTTP 429 and 5xx), at most 6 attempts
-    each, and all within O(timeout); a token that expires meanwhile is requested again.
+  - The identity domain's token endpoint and STS are retried with jittered exponential backoff when they fail for a
+    transient reason (STS C(IDPCommunicationError), HTTP 5xx), at most 6 attempts each, within O(timeout); a token that
+    expires meanwhile is requested again.
+  - While they throttle (STS C(Throttling), HTTP 429), each wait is C(uniform(0, min(4, 2^(n-1)))) seconds after the
+    n-th throttled answer (full jitter, so that hosts refused together come back apart; never less than a
+    C(Retry-After)), for as long as O(throttling_timeout) allows; every attempt is one request.
   - An answer that is not what the API documents (cut-off or non-XML STS answers, a token endpoint answering something
     other than a JSON object with an C(access_token)) fails with the endpoint, the HTTP status and what was wrong,
     never with any part of the answer, which may hold credentials.
@@ -226,4 +245,9 @@ options:
       - name: OCI_AWS_TIMEOUT
     vars:
       - name: oci_aws_timeout
+  throttling_timeout:
+    env:
+      - name: OCI_AWS_THROTTLING_TIMEOUT
+    vars:
+      - name: oci_aws_throttling_timeout
 """

@@ -186,10 +186,11 @@ _CONFIG_DEFINITIONS = (
     'ion":{"aliases":["aws_region"],"env":[{"name":"AWS_REGION"},{"name":"AWS_DEFAULT_REGION"}],"type":"str","vars":[{"name":"aws_region"}]},"role_arn":{"e'
     'nv":[{"name":"OCI_AWS_ROLE_ARN"}],"type":"str","vars":[{"name":"oci_aws_role_arn"}]},"role_session_name":{"default":"ansible-oci-aws","env":[{"name":"'
     'OCI_AWS_ROLE_SESSION_NAME"}],"type":"str","vars":[{"name":"oci_aws_role_session_name"}]},"scope":{"env":[{"name":"OCI_AWS_SCOPE"}],"type":"str","vars"'
-    ':[{"name":"oci_aws_scope"}]},"timeout":{"default":60,"env":[{"name":"OCI_AWS_TIMEOUT"}],"type":"int","vars":[{"name":"oci_aws_timeout"}]},"token":{"en'
-    'v":[{"name":"OCI_AWS_TOKEN"}],"type":"str","vars":[{"name":"oci_aws_token"}]},"token_file":{"env":[{"name":"OCI_AWS_TOKEN_FILE"}],"type":"path","vars"'
-    ':[{"name":"oci_aws_token_file"}]},"token_url":{"env":[{"name":"OCI_AWS_TOKEN_URL"}],"type":"str","vars":[{"name":"oci_aws_token_url"}]},"validate_cert'
-    's":{"default":true,"type":"bool","vars":[{"name":"aws_validate_certs"}]}}}'
+    ':[{"name":"oci_aws_scope"}]},"throttling_timeout":{"default":300,"env":[{"name":"OCI_AWS_THROTTLING_TIMEOUT"}],"type":"int","vars":[{"name":"oci_aws_t'
+    'hrottling_timeout"}]},"timeout":{"default":60,"env":[{"name":"OCI_AWS_TIMEOUT"}],"type":"int","vars":[{"name":"oci_aws_timeout"}]},"token":{"env":[{"n'
+    'ame":"OCI_AWS_TOKEN"}],"type":"str","vars":[{"name":"oci_aws_token"}]},"token_file":{"env":[{"name":"OCI_AWS_TOKEN_FILE"}],"type":"path","vars":[{"nam'
+    'e":"oci_aws_token_file"}]},"token_url":{"env":[{"name":"OCI_AWS_TOKEN_URL"}],"type":"str","vars":[{"name":"oci_aws_token_url"}]},"validate_certs":{"de'
+    'fault":true,"type":"bool","vars":[{"name":"aws_validate_certs"}]}}}'
 )
 globals().update(DOCUMENTATION=_CONFIG_DEFINITIONS)  # a call, not an assignment: the source's docs stay
 

@@ -41,6 +41,7 @@ import time
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import TEMP_PREFIX, atomic_write, make_private_dirs
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import DEFAULT_THROTTLING_TIMEOUT
 
 FORMAT_VERSION = 1
 DEFAULT_MARGIN = 600
@@ -48,11 +49,15 @@ DEFAULT_MARGIN = 600
 DEFAULT_LOCK_WAIT = 30
 
 
-def lock_wait_for(timeout):
-    """How long to wait for another process's exchange: the exchange's own deadline (option ``timeout``) when it
-    is a positive number, else DEFAULT_LOCK_WAIT. The lookup and the credential_process runner both use it."""
+def lock_wait_for(timeout, throttling=None):
+    """How long to wait for another process's exchange: the longest it may take, its own deadline (option
+    ``timeout``) when it is a positive number, plus its allowance for throttling (option ``throttling_timeout``,
+    its default when not a number from 0), else DEFAULT_LOCK_WAIT. The lookup and the credential_process runner
+    both use it."""
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
-        return timeout
+        if isinstance(throttling, bool) or not isinstance(throttling, (int, float)) or throttling < 0:
+            throttling = DEFAULT_THROTTLING_TIMEOUT
+        return timeout + throttling
     return DEFAULT_LOCK_WAIT
 
 

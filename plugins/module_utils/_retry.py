@@ -5,7 +5,8 @@
 
 Bounded retries and time budgets: :class:`Retrier` (jittered exponential backoff that honours
 ``Retry-After``), :data:`TRANSIENT_STATUS` (the one set of HTTP statuses every client retries),
-and :class:`Deadline`, the ``timeout`` option that bounds each exchange and each module call;
+and :class:`Deadline`, the ``timeout`` option that bounds each exchange and each module call, with the
+exchange's separate allowance for waiting out throttling (option ``throttling_timeout``);
 :class:`PropagationWait`, the bounded wait for an IAM change made by this run to reach STS and IAM's
 readers (option ``propagation_timeout``).
 """
@@ -23,15 +24,27 @@ TRANSIENT_STATUS = frozenset((429, 500, 502, 503, 504))
 # The option that bounds each exchange and each module call, and its documented defaults.
 TIMEOUT_OPTION = "timeout"
 DEFAULT_TIMEOUT = 60
-# Attempts allowed while the service answers "too fast" (AWS Throttling, HTTP 429), when more than a Retrier's own
-# max_attempts: many hosts exchanging at once share one account rate, and a throttled host is served once the others
-# are, so it keeps trying (full jitter, at most THROTTLED_MAX_DELAY between attempts: short enough that the
-# account's rate is used as it refills, measured by bench/throttle.py) until this bound or the
-# timeout option ends it. botocore's own retries are off (total_max_attempts 1, _aws.connection), so attempts never
-# multiply: one attempt here is one request.
+# Throttling (AWS Throttling, HTTP 429) is not a fault: the service is healthy and admits requests at a rate, and a
+# host refused now is served once the hosts ahead of it are. STS answers with no Retry-After and keeps no queue, so a
+# throttled host polls: full jitter, uniform(0, min(THROTTLED_MAX_DELAY, THROTTLED_BASE_DELAY * 2**(n-1))) after its
+# n-th throttled answer. The base is botocore's for throttling (standard mode, retries/standard.py:
+# throttling_base_scale 1 s); the cap is not botocore's 20 s, because against a rate with no queue every wait past
+# the moment a request would be admitted leaves the rate unused: the fleet's wall time is about
+# N / rate x (1 + rate / calls a second), and a 20 s cap makes 20 forks poll at about 2 calls a second, 1.5x N / rate
+# at 2.5 calls a second, where 4 s gives about 1.2x for 6 requests a host (bench/throttle.py, measurement 7).
+# Which host is served next is then random, so a host's wait is about exponential with mean forks / rate (Little's
+# law): 8 s at forks 20 and 2.5 calls a second, 1 host in 300 past 60 s. So the exchange's waits for throttling do not
+# count toward its timeout (a bound for hung or failing endpoints) but toward THROTTLING_OPTION, whose default covers
+# mean waits up to about 25 s (forks / rate) for 300 hosts: 300 s is 12 means, exp(-12) x 300 hosts < 0.2 % that one
+# fails. Callers with no throttling allowance (the IAM modules) keep THROTTLED_MAX_ATTEMPTS within their timeout.
+# botocore's own retries are off (total_max_attempts 1, _aws.connection), so attempts never multiply: one attempt
+# here is one request.
 DEFAULT_MAX_ATTEMPTS = 6
 THROTTLED_MAX_ATTEMPTS = 40
+THROTTLED_BASE_DELAY = 1.0
 THROTTLED_MAX_DELAY = 4.0
+THROTTLING_OPTION = "throttling_timeout"
+DEFAULT_THROTTLING_TIMEOUT = 300
 # The bound of every wait for IAM propagation, and its default: IAM documents no figure ("Changes that I make are
 # not always immediately visible", IAM User Guide, troubleshoot_general.html#troubleshoot_general_eventual-consistency);
 # public threads measure seconds to half a minute (hashicorp/terraform-provider-aws#6566: "10-30 seconds"), rarely a
@@ -45,14 +58,28 @@ class Deadline:
     """The end of the time one exchange or one module call may take, ``seconds`` from its creation.
 
     Every attempt's socket timeout is ``timeout(per_attempt)``: at most what is left. ``option``
-    names where the value came from, for messages.
+    names where the value came from, for messages. ``throttling`` (seconds, option ``throttling_timeout``)
+    is the time that throttled attempts and the waits after them may take without counting toward
+    ``seconds``: :meth:`throttled` moves the end later by what they took, until ``throttling`` is spent.
+    0 (the default) gives no allowance: throttling then counts toward ``seconds`` like any failure.
     """
 
-    def __init__(self, seconds, option=TIMEOUT_OPTION, monotonic=time.monotonic):
+    def __init__(self, seconds, option=TIMEOUT_OPTION, monotonic=time.monotonic, throttling=0):
         self.seconds = seconds
         self.option = option
         self._monotonic = monotonic
         self.ends = monotonic() + seconds
+        self.throttling = throttling
+        self.throttled_for = 0.0
+
+    def throttling_left(self):
+        """Seconds of the throttling allowance not spent yet."""
+        return max(0.0, self.throttling - self.throttled_for)
+
+    def throttled(self, seconds):
+        """Credit ``seconds`` spent on throttled attempts and their waits: the end moves that much later."""
+        self.throttled_for += seconds
+        self.ends += seconds
 
     def remaining(self):
         return max(0.0, self.ends - self._monotonic())
@@ -100,10 +127,23 @@ def check_timeout(value, option=TIMEOUT_OPTION):
     return seconds
 
 
-def deadline_from(options, default=DEFAULT_TIMEOUT):
-    """A :class:`Deadline` from the ``timeout`` option of a mapping (module params, lookup options)."""
+def check_throttling_timeout(value):
+    """``throttling_timeout`` as seconds from 0 (throttling counts toward ``timeout``) to 86400, else
+    :class:`OptionError`; None is the default."""
+    if value is None:
+        return DEFAULT_THROTTLING_TIMEOUT
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 86400:
+        raise OptionError(THROTTLING_OPTION, "%s must be a number of seconds from 0 (throttling counts toward timeout) "
+                                             "to 86400: got %r" % (THROTTLING_OPTION, value))
+    return value
+
+
+def deadline_from(options, default=DEFAULT_TIMEOUT, throttling=False):
+    """A :class:`Deadline` from the ``timeout`` option of a mapping (module params, lookup options); with
+    ``throttling``, its allowance for throttling from the ``throttling_timeout`` option (an exchange's)."""
     value = options.get(TIMEOUT_OPTION)
-    return Deadline(check_timeout(default if value is None else value))
+    allowance = check_throttling_timeout(options.get(THROTTLING_OPTION)) if throttling else 0
+    return Deadline(check_timeout(default if value is None else value), throttling=allowance)
 
 
 def _within(func, seconds):
@@ -158,8 +198,11 @@ class Retrier:
 
     Attempt ``n`` (from 1) failing transiently waits ``uniform(0, min(max_delay, base_delay * 2**(n-1)))``,
     or the server's ``Retry-After`` when that is longer (capped at ``max_delay``); while the service
-    throttles, the ceiling is at most THROTTLED_MAX_DELAY and the bound ``throttled_attempts``, and the
-    final error is :class:`Throttled`, naming the fix. It gives up after
+    throttles, ``uniform(0, min(THROTTLED_MAX_DELAY, THROTTLED_BASE_DELAY * 2**(n-1)))``, counting the
+    throttled answers only. With a deadline that has a throttling allowance, throttled attempts and their
+    waits are credited to it (they do not use ``timeout``) and bounded by it alone; otherwise by
+    ``throttled_attempts`` within the deadline. The final error is then :class:`Throttled`, naming the bound and
+    the fix. It gives up after
     ``max_attempts`` attempts or when the next wait would end past ``max_elapsed`` seconds from
     the first attempt, and then raises :class:`RetriesExhausted` naming the endpoint, the last
     answer and the number of attempts.
@@ -175,6 +218,8 @@ class Retrier:
         self.max_attempts = DEFAULT_MAX_ATTEMPTS if max_attempts is None else max_attempts
         self.throttled_attempts = throttled_attempts or (
             max(DEFAULT_MAX_ATTEMPTS, THROTTLED_MAX_ATTEMPTS) if max_attempts is None else max_attempts)
+        # Whether the caller bounded the attempts: then they bound throttling even within a throttling allowance.
+        self._bounded = max_attempts is not None or throttled_attempts is not None
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.max_elapsed = max_elapsed
@@ -190,18 +235,17 @@ class Retrier:
         return self.deadline.timeout(per_attempt, endpoint)
 
     def delay(self, attempt, retry_after=None, throttled=False):
-        """The wait after failed attempt number ``attempt`` (1-based): full jitter, ``uniform(0, ceiling)``, so that
-        hosts refused at the same moment do not come back at the same moment; never less than ``Retry-After``."""
-        cap = min(self.max_delay, THROTTLED_MAX_DELAY) if throttled else self.max_delay
-        ceiling = min(cap, self.base_delay * (2 ** (attempt - 1)))
+        """The wait after failed attempt number ``attempt`` (1-based; for throttling, the number of throttled answers):
+        full jitter, ``uniform(0, ceiling)``, so that hosts refused at the same moment do not come back at the same
+        moment; never less than ``Retry-After``."""
+        if throttled:
+            ceiling = min(self.max_delay, THROTTLED_MAX_DELAY, THROTTLED_BASE_DELAY * (2 ** (attempt - 1)))
+        else:
+            ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
         wait = self._uniform(0, ceiling)
         if retry_after is not None:
             wait = max(wait, min(retry_after, self.max_delay))
         return wait
-
-    def bound(self, transient):
-        """How many attempts a failure like ``transient`` may take."""
-        return self.throttled_attempts if transient.throttled else self.max_attempts
 
     def call(self, func, classify, endpoint, on_retry=None, url=None):
         """Run ``func()``; retry while ``classify(exc)`` returns a :class:`Transient`.
@@ -215,10 +259,14 @@ class Retrier:
         label = endpoint if url is None else "%s at %s" % (endpoint, url)
         started = self._monotonic()
         attempt = 0
+        throttled_answers = 0
+        throttled_time = 0.0
         deadline = self.deadline
+        allowance = deadline is not None and deadline.throttling > 0
         last = None
         while True:
             attempt += 1
+            began = self._monotonic()
             try:
                 if deadline is None:
                     return func()
@@ -236,36 +284,55 @@ class Retrier:
                 if transient is None:
                     raise
                 last = transient.description
-                elapsed = self._monotonic() - started
-                wait = self.delay(attempt, transient.retry_after, transient.throttled)
-                if transient.throttled and (attempt >= self.bound(transient) or elapsed + wait > self.max_elapsed
-                                            or (deadline is not None and wait >= deadline.remaining())):
-                    raise throttled(label, transient, attempt, elapsed, deadline, endpoint=endpoint, url=url)
-                if deadline is not None and wait >= deadline.remaining():
-                    raise deadline.exceeded(label, last, attempt)
-                if attempt >= self.bound(transient) or elapsed + wait > self.max_elapsed:
-                    raise RetriesExhausted(
-                        "%s is not answering normally: last answer %s after %d attempt%s in %.1f s; "
-                        "the service may be down or throttling, try again later"
-                        % (label, transient.description, attempt, "" if attempt == 1 else "s", elapsed),
-                        endpoint=endpoint, url=url, attempts=attempt, last_error=transient.description,
-                    )
+                now = self._monotonic()
+                elapsed = now - started
+                if transient.throttled:
+                    throttled_answers += 1
+                    wait = self.delay(throttled_answers, transient.retry_after, throttled=True)
+                    if allowance:
+                        # Throttling has its own allowance: this attempt and the wait after it do not use timeout.
+                        spent = (now - began) + wait
+                        if spent > deadline.throttling_left() or (self._bounded and attempt >= self.throttled_attempts):
+                            deadline.throttled(min(now - began, deadline.throttling_left()))
+                            raise throttled(label, transient, attempt, elapsed, deadline, endpoint=endpoint, url=url)
+                        deadline.throttled(spent)
+                        throttled_time += spent
+                    elif (attempt >= self.throttled_attempts or elapsed + wait > self.max_elapsed
+                          or (deadline is not None and wait >= deadline.remaining())):
+                        raise throttled(label, transient, attempt, elapsed, deadline, endpoint=endpoint, url=url)
+                else:
+                    # Faults are counted apart from throttled answers, and their time without what throttling took.
+                    faults = attempt - throttled_answers
+                    wait = self.delay(faults, transient.retry_after)
+                    if deadline is not None and wait >= deadline.remaining():
+                        raise deadline.exceeded(label, last, attempt)
+                    if faults >= self.max_attempts or elapsed - throttled_time + wait > self.max_elapsed:
+                        raise RetriesExhausted(
+                            "%s is not answering normally: last answer %s after %d attempt%s in %.1f s; "
+                            "the service may be down or throttling, try again later"
+                            % (label, transient.description, attempt, "" if attempt == 1 else "s", elapsed),
+                            endpoint=endpoint, url=url, attempts=attempt, last_error=transient.description,
+                        )
                 if on_retry is not None:
                     on_retry(attempt, transient, wait)
                 self._sleep(wait)
 
 
 def throttled(label, transient, attempts, elapsed, deadline=None, **details):
-    """The :class:`Throttled` error: what throttled, for how long, and the fix."""
-    bound = ("the %s option (%s s)" % (deadline.option, _seconds(deadline.seconds)) if deadline is not None
-             else "the retry bound")
+    """The :class:`Throttled` error: what throttled, for how long, what ended the retries, and the fix."""
+    if deadline is not None and deadline.throttling > 0:
+        bound, option = "the %s option (%s s of throttling)" % (THROTTLING_OPTION, _seconds(deadline.throttling)), \
+            THROTTLING_OPTION
+    elif deadline is not None:
+        bound, option = "the %s option (%s s)" % (deadline.option, _seconds(deadline.seconds)), deadline.option
+    else:
+        bound, option = "the retry bound", "timeout"
     return Throttled(
         "%s kept throttling the requests: last answer %s after %d attempt%s in %.1f s, until %s ended the retries. "
-        "More exchanges arrive at once than the service's rate for this account allows: raise %s, run fewer hosts at "
-        "a time (forks, serial, throttle), or share one exchange among hosts (the oci_aws_creds lookup's cache, or "
-        "oci_aws_assume with run_once)" % (
-            label, transient.description, attempts, "" if attempts == 1 else "s", elapsed, bound,
-            deadline.option if deadline is not None else "timeout"),
+        "More exchanges arrive at once than the service's rate for this account allows (each host waits about forks / "
+        "rate seconds, and some several times that): raise %s, run fewer hosts at a time (forks, serial, throttle), or "
+        "share one exchange among hosts (the oci_aws_creds lookup's cache, or oci_aws_assume with run_once)" % (
+            label, transient.description, attempts, "" if attempts == 1 else "s", elapsed, bound, option),
         attempts=attempts, last_error=transient.description, timeout=deadline.seconds if deadline is not None else None,
         **details)
 

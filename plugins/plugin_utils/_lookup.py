@@ -30,8 +30,10 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_key
 
 # The lookup's own options (its DOCUMENTATION), besides the exchange's.
 CACHE_OPTIONS = ("cache", "cache_dir", "cache_refresh_margin")
-# The exchange's deadline (option ``timeout``) also bounds how long a fork waits for another fork's exchange.
+# The exchange's deadline (option ``timeout``) and its throttling allowance (``throttling_timeout``) also bound how
+# long a fork waits for another fork's exchange.
 LOCK_WAIT_OPTION = "timeout"
+THROTTLING_OPTION = "throttling_timeout"
 
 
 def plugin_options(plugin):
@@ -108,7 +110,7 @@ def lookup_credentials(options, warn):
         check_path_text(options.get("cache_dir"), "cache_dir")
     try:
         cache = CredentialCache(options.get("cache_dir") or None, margin=margin,
-                                lock_wait=lock_wait_for(options.get(LOCK_WAIT_OPTION)), warn=warn)
+                                lock_wait=lock_wait_for(options.get(LOCK_WAIT_OPTION), options.get(THROTTLING_OPTION)), warn=warn)
     except (CacheUnusable, OSError) as exc:
         warn("the credential cache is not used (%s): every evaluation makes a new exchange" % exc)
         return _exchange(options, warn)[0]

@@ -18,6 +18,7 @@ PLAYBOOK = """---
         client_id: "{{ lookup('ansible.builtin.env', 'OCI_AWS_CLIENT_ID') }}"
         client_secret: "{{ lookup('ansible.builtin.env', 'OCI_AWS_CLIENT_SECRET') }}"
         role_arn: "{{ lookup('ansible.builtin.env', 'OCI_AWS_ROLE_ARN') }}"
+        timeout: "{{ lookup('ansible.builtin.env', 'OCI_AWS_TIMEOUT') | default(60, true) }}"
       register: assumed
       no_log: true  # the result holds the credentials
     - name: A session of the role
@@ -70,6 +71,11 @@ class Timeline:
         for t, _ok in self.events:
             counts[int(t / self.bucket)] += 1
         return counts
+
+    def busiest_at(self):
+        """Seconds from the first call to the start of the busiest bucket."""
+        counts = self.histogram()
+        return counts.index(max(counts)) * self.bucket if counts else 0.0
 
     def burstiness(self):
         """(largest bucket, the mean of the non-empty ones, share of requests in the busiest 10 % of buckets).

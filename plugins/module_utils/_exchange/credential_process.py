@@ -277,8 +277,8 @@ def process_credentials(options, cache_dir, warn, clock=None):
     used safely, the credentials come from an exchange of this process with a warning (``warn(text)``)."""
     try:
         extra = {"clock": clock} if clock is not None else {}
-        cache = CredentialCache(cache_dir, margin=RUNNER_MARGIN, lock_wait=lock_wait_for(options.get("timeout")), warn=warn,
-                                **extra)
+        cache = CredentialCache(cache_dir, margin=RUNNER_MARGIN, lock_wait=lock_wait_for(options.get("timeout"), options.get("throttling_timeout")),
+                                warn=warn, **extra)
     except (CacheUnusable, OSError) as exc:
         warn("the credential cache is not used (%s): every run makes a new exchange" % exc)
         return _exchange(options)[0]

@@ -19,7 +19,9 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate impor
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import Option, argument_spec, names
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import OptionAdapter  # noqa: F401 pylint: disable=unused-import
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import DEFAULT_TIMEOUT, TIMEOUT_OPTION
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import (
+    DEFAULT_THROTTLING_TIMEOUT, DEFAULT_TIMEOUT, THROTTLING_OPTION, TIMEOUT_OPTION
+)
 
 
 DEFAULT_SESSION_NAME = "ansible-oci-aws"
@@ -55,8 +57,10 @@ STS = (
     Option("policy", type="json", key="session"),
     Option("policy_arns", type="list", elements="str", key="session"),
 )
-# The exchange's deadline; to the lookup, also how long a fork waits for another fork's exchange.
-TIMEOUT = (Option(TIMEOUT_OPTION, type="int", default=DEFAULT_TIMEOUT),)
+# The exchange's deadline and its separate allowance for waiting out throttling; to the lookup, also how long a
+# fork waits for another fork's exchange (both together).
+TIMEOUT = (Option(TIMEOUT_OPTION, type="int", default=DEFAULT_TIMEOUT),
+           Option(THROTTLING_OPTION, type="int", default=DEFAULT_THROTTLING_TIMEOUT))
 
 # Every option of the exchange, as the module and the lookup name them.
 EXCHANGE = TOKEN + CHECK + STS + CONNECTION + TIMEOUT

@@ -73,10 +73,11 @@ class ExchangeSpec:
                      post: t.Callable[..., t.Any] | None = None) -> ExchangeSpec:
         """From an :class:`OptionAdapter`. ``retrier`` and ``post`` replace the defaults in tests.
 
-        The deadline (option ``timeout``) starts now: the spec is made just before the exchange.
+        The deadline (option ``timeout``, with its throttling allowance ``throttling_timeout``) starts now: the spec
+        is made just before the exchange.
         """
         warnings = []
-        deadline = deadline_from(options)
+        deadline = deadline_from(options, throttling=True)
         retrier = retrier or Retrier(deadline=deadline)
         audience = check_audience(options.get("audience") or DEFAULT_AUDIENCE)
         domain_url = _text(options, "domain_url")
