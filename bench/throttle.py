@@ -81,6 +81,15 @@ def run(ctx):
                  "up to %g s, and the bucket refills unused meanwhile" % (span_ratio, THROTTLED_MAX_DELAY))
     result.check("retries not synchronised (busiest 100 ms bucket < %d calls)" % LOCKSTEP,
                  "busiest %d, mean %.2f over non-empty buckets" % (biggest, mean), biggest < LOCKSTEP)
+    requests = timeline.admitted + timeline.throttled
+    per_second = requests / timeline.span if timeline.span else 0.0
+    result.notes.append(
+        "STS got %.1f requests a second (%.1f a host). The bucket keeps no queue: after each admission it refills in "
+        "1 / rate s, then waits about 1 / (requests a second) for the next request, so at this request rate the run "
+        "cannot take less than N / rate x (1 + rate / requests a second) = %.1f s (%.2fx N / rate); fewer requests "
+        "(a longer cap) lengthen it, more shorten it." % (
+            per_second, requests / float(hosts), floor * (1 + RATE / per_second) if per_second else 0.0,
+            (1 + RATE / per_second) if per_second else 0.0))
     histogram = timeline.histogram()
     seconds_histogram = [sum(histogram[i:i + 10]) for i in range(0, len(histogram), 10)]
     result.notes.append(
