@@ -83,13 +83,14 @@ def run(ctx):
                  "busiest %d, mean %.2f over non-empty buckets" % (biggest, mean), biggest < LOCKSTEP)
     requests = timeline.admitted + timeline.throttled
     per_second = requests / timeline.span if timeline.span else 0.0
+    contended = per_second > 2 * RATE
     result.notes.append(
-        "STS got %.1f requests a second (%.1f a host). The bucket keeps no queue: after each admission it refills in "
-        "1 / rate s, then waits about 1 / (requests a second) for the next request, so at this request rate the run "
-        "cannot take less than N / rate x (1 + rate / requests a second) = %.1f s (%.2fx N / rate); fewer requests "
-        "(a longer cap) lengthen it, more shorten it." % (
-            per_second, requests / float(hosts), floor * (1 + RATE / per_second) if per_second else 0.0,
-            (1 + RATE / per_second) if per_second else 0.0))
+        "STS got %.1f requests a second (%.1f a host). %s" % (per_second, requests / float(hosts), (
+            "The bucket keeps no queue: after each admission it refills in 1 / rate s, then waits about 1 / (requests "
+            "a second) for the next request, so while hosts wait, the run cannot take less than N / rate x (1 + rate / "
+            "requests a second) = %.1f s (%.2fx N / rate); fewer requests (a longer cap) lengthen it, more shorten it."
+            % (floor * (1 + RATE / per_second), 1 + RATE / per_second)) if contended else (
+            "Hardly more than the rate: the machine fed hosts about as fast as STS admitted them, so few waited.")))
     histogram = timeline.histogram()
     seconds_histogram = [sum(histogram[i:i + 10]) for i in range(0, len(histogram), 10)]
     result.notes.append(
