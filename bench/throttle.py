@@ -97,7 +97,7 @@ def run(ctx):
             "a second) for the next request, so while hosts wait, the run cannot take less than N / rate x (1 + rate / "
             "requests a second) = %.1f s (%.2fx N / rate); fewer requests (a longer cap) lengthen it, more shorten it."
             % (floor * (1 + RATE / per_second), 1 + RATE / per_second)) if contended else (
-            "Hardly more than the rate: the machine fed hosts about as fast as STS admitted them, so few waited.")))
+            "Less than twice the rate: the machine fed hosts no faster than STS admitted them, so few waited long.")))
     histogram = timeline.histogram()
     seconds_histogram = [sum(histogram[i:i + 10]) for i in range(0, len(histogram), 10)]
     result.notes.append(
