@@ -69,8 +69,9 @@ def _check_component(what, path, component, info, uid, last):
         return  # a link's own mode means nothing; where it leads is checked as a path of its own
     if _open_for_writing(info):
         mode = stat.S_IMODE(info.st_mode)
-        _refuse(what, path, component, "is writable by %s (mode %04o)%s" % (
-                    "others" if mode & 0o002 else "its group", mode, " and not sticky" if stat.S_ISDIR(info.st_mode) else ""),
+        who = "others" if mode & 0o002 else "its group"
+        sticky = " and not sticky" if stat.S_ISDIR(info.st_mode) else ""  # a sticky directory would be fine
+        _refuse(what, path, component, "is writable by %s (mode %04o)%s" % (who, mode, sticky),
                 "remove that write permission (chmod go-w %s) or choose another path" % component)
     if not last and not stat.S_ISDIR(info.st_mode):
         _refuse(what, path, component, "is not a directory", "choose a path under directories")
