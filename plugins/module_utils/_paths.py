@@ -46,8 +46,9 @@ def _components(path):
 
 
 def _refuse(what, path, component, why, fix):
+    """Raise :class:`UnsafePath`; its details (``path``, ``component``, ``why``, ``fix``) let a caller word it its way."""
     raise UnsafePath("refusing to use %s %s: %s %s; %s" % (what, path, component, why, fix),
-                     path=path, component=component)
+                     path=path, component=component, why=why, fix=fix)
 
 
 def _trusted_owner(info, uid):
@@ -68,7 +69,9 @@ def _check_component(what, path, component, info, uid, last):
         return  # a link's own mode means nothing; where it leads is checked as a path of its own
     if _open_for_writing(info):
         mode = stat.S_IMODE(info.st_mode)
-        _refuse(what, path, component, "is writable by %s (mode %04o)" % ("others" if mode & 0o002 else "its group", mode),
+        who = "others" if mode & 0o002 else "its group"
+        sticky = " and not sticky" if stat.S_ISDIR(info.st_mode) else ""  # a sticky directory would be fine
+        _refuse(what, path, component, "is writable by %s (mode %04o)%s" % (who, mode, sticky),
                 "remove that write permission (chmod go-w %s) or choose another path" % component)
     if not last and not stat.S_ISDIR(info.st_mode):
         _refuse(what, path, component, "is not a directory", "choose a path under directories")
@@ -95,12 +98,17 @@ def check_trusted(path: str, what: str) -> None:
     (it is what :func:`make_private_dirs` creates). ``what`` names the path in the message
     (``"credential_process_dir"``, ``"the credential cache"``).
     """
+    _check_trusted(what, path, path)
+
+
+def _check_trusted(what, shown, path):
+    """:func:`check_trusted` of ``path``, whose refusal names ``shown`` (the path asked for, of which it is a part)."""
     uid = os.geteuid()
     lexical = os.path.abspath(path)
-    _check_chain(what, path, lexical, uid)
+    _check_chain(what, shown, lexical, uid)
     real = os.path.realpath(lexical)
     if real != lexical:
-        _check_chain(what, path, real, uid)
+        _check_chain(what, shown, real, uid)
 
 
 def make_private_dirs(path: str, what: str, check_mode: bool = False) -> list[str]:
@@ -116,7 +124,7 @@ def make_private_dirs(path: str, what: str, check_mode: bool = False) -> list[st
     while not os.path.lexists(current):
         missing.append(current)
         current = os.path.dirname(current)
-    check_trusted(current, what)
+    _check_trusted(what, path, current)
     if not os.path.isdir(current):
         _refuse(what, path, current, "is not a directory", "remove it or choose another path")
     if check_mode:
@@ -131,12 +139,21 @@ def make_private_dirs(path: str, what: str, check_mode: bool = False) -> list[st
         except OSError as exc:
             raise OciAwsError("cannot create %s %s: %s" % (what, directory, exc.strerror), path=directory)
         else:
-            os.chmod(directory, 0o700)  # a umask such as 0o277 could have taken bits the owner needs
             created.append(directory)
-        info = os.lstat(directory)
-        if not stat.S_ISDIR(info.st_mode):
+            try:
+                os.chmod(directory, 0o700)  # a umask such as 0o277 could have taken bits the owner needs
+            except OSError:
+                pass  # removed meanwhile: the lstat below refuses it
+        try:
+            info = os.lstat(directory)
+        except OSError:
+            info = None
+        if info is None:
+            _refuse(what, path, directory, "disappeared after it was created", "find out what removes it and run again")
+        elif not stat.S_ISDIR(info.st_mode):
             _refuse(what, path, directory, "appeared as something other than a directory", "remove it and run again")
-        _check_component(what, path, directory, info, uid, False)
+        else:
+            _check_component(what, path, directory, info, uid, False)
     return created
 
 

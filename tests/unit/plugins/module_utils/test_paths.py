@@ -35,10 +35,12 @@ def test_the_message_names_what_the_component_and_the_fix(tmp_path):
     shared = open_dir(tmp_path / "shared", 0o775)
     with pytest.raises(UnsafePath) as info:
         check_trusted(str(shared / "a"), "credential_process_dir")
-    assert info.value.msg == ("refusing to use credential_process_dir %s: %s is writable by its group (mode 0775); "
-                              "remove that write permission (chmod go-w %s) or choose another path"
+    assert info.value.msg == ("refusing to use credential_process_dir %s: %s is writable by its group (mode 0775) and "
+                              "not sticky; remove that write permission (chmod go-w %s) or choose another path"
                               % (shared / "a", shared, shared))
-    assert info.value.details == dict(path=str(shared / "a"), component=str(shared))
+    assert info.value.details == dict(path=str(shared / "a"), component=str(shared),
+                                      why="is writable by its group (mode 0775) and not sticky",
+                                      fix="remove that write permission (chmod go-w %s) or choose another path" % shared)
     assert isinstance(info.value, OciAwsError)
 
 
@@ -153,6 +155,29 @@ def test_a_link_planted_where_a_directory_is_made_is_refused(tmp_path, monkeypat
         make_private_dirs(str(tmp_path / "cache" / "x"), "the credential cache")
     assert "appeared as something other than a directory" in info.value.msg
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_directory_removed_right_after_it_was_made_is_refused(tmp_path, monkeypatch):
+    real_mkdir = os.mkdir
+
+    def vanishing(path, dir_mode=0o777):
+        real_mkdir(path, dir_mode)
+        if path == str(tmp_path / "cache"):
+            os.rmdir(path)
+
+    monkeypatch.setattr(_paths.os, "mkdir", vanishing)
+    with pytest.raises(UnsafePath) as info:
+        make_private_dirs(str(tmp_path / "cache" / "x"), "the credential cache")
+    assert "%s disappeared after it was created" % (tmp_path / "cache") in info.value.msg
+    assert not (tmp_path / "cache").exists()
+
+
+def test_a_writable_file_is_not_called_not_sticky(tmp_path):
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "file").chmod(0o666)
+    with pytest.raises(UnsafePath) as info:
+        check_trusted(str(tmp_path / "file"), "x")
+    assert info.value.details["why"] == "is writable by others (mode 0666)"
 
 
 def test_atomic_write_makes_a_0600_file_whatever_the_umask_and_leaves_no_temporary(tmp_path):
