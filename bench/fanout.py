@@ -15,7 +15,9 @@ token request and one STS call however many forks miss together. Variants, same 
 
 Then the issue's head-to-head (``HEAD_TO_HEAD``): N = 120 hosts x 3 tasks, forks 12, cache primed, the play
 with the lookup in every task against the same play whose ``aws`` is built from ``ansible.builtin.env``
-lookups (``builtin``), alternating A B A B in one run; medians and their ratio, goal <= 1.15x.
+lookups (``builtin``), alternating A B A B in one run; medians and their ratio, goal <= 1.15x. A third play
+alternates with them: the same with a do-nothing lookup of a collection of its own (``noop``), the floor that any
+collection lookup pays.
 
 Then ``probe_worker_cost`` splits one evaluation in a fresh worker into its parts, in-process.
 """
@@ -45,6 +47,24 @@ BUILTIN_ENV = (("access_key", "BENCH_ACCESS_KEY"), ("secret_key", "BENCH_SECRET_
 BUILTIN = "\"{{ dict(%s | zip(query('ansible.builtin.env', %s))) }}\"" % (
     [key for key, _name in BUILTIN_ENV], ", ".join("'%s'" % name for _key, name in BUILTIN_ENV))
 CALLBACKS = os.path.join(BENCH, "ansible", "callback")
+# The floor of any collection lookup (``noop``, in the head-to-head beside the other two): a collection of its own,
+# written at run time, whose lookup does nothing but return the builtin play's values from the environment. It has
+# no DOCUMENTATION (no option to read) and imports nothing of a collection: what is left is what ansible-core pays to
+# find, import and instantiate a collection's lookup in a fresh worker.
+NOOP_NAME = "benchfloor.noop.noop"
+NOOP_LOOKUP = """from __future__ import annotations
+
+import os
+
+from ansible.plugins.lookup import LookupBase
+
+KEYS = %r
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        return [dict((key, os.environ.get(name)) for key, name in KEYS)]
+"""
 
 # Placeholder credentials for the floor: the shape and lengths STS gives, no secret.
 STATIC = ("{access_key: ASIABENCHPLACEHOLDER, secret_key: '%s', session_token: '%s', "
@@ -166,21 +186,37 @@ def run(ctx):
     return result
 
 
+def _noop_collection(ctx):
+    """A collections root holding only the do-nothing lookup (``NOOP_NAME``); its path."""
+    root = ctx.directory("floor-collections")
+    collection = os.path.join(root, "ansible_collections", *NOOP_NAME.split(".")[:2])
+    os.makedirs(os.path.join(collection, "plugins", "lookup"), mode=0o700)
+    os.makedirs(os.path.join(collection, "meta"), mode=0o700)
+    write_private(os.path.join(collection, "meta", "runtime.yml"), "---\nrequires_ansible: \">=2.16.0\"\n")
+    write_private(os.path.join(collection, "plugins", "lookup", "noop.py"), NOOP_LOOKUP % (BUILTIN_ENV,))
+    return root
+
+
 def _head_to_head(ctx, federation, directory, lookup_playbook):
-    """The cached lookup against builtin lookups: one primed cache, A B A B; each variant's walls and CPU times."""
+    """The cached lookup against builtin lookups and the do-nothing collection lookup (the floor): one primed cache,
+    A B C A B C; each variant's walls and CPU times."""
     hosts, forks = HEAD_TO_HEAD
     inventory = _inventory(directory, hosts)
     builtin = _playbook(directory, "builtin", BUILTIN, "built from ansible.builtin.env lookups", federation.session_arn)
+    noop = _playbook(directory, "noop", "\"{{ lookup('%s') }}\"" % NOOP_NAME, "a do-nothing collection lookup",
+                     federation.session_arn)
     home = ctx.directory("fanout-head-home")
     values = dict(BENCH_ACCESS_KEY="ASIABENCHPLACEHOLDER", BENCH_SECRET_KEY="x" * 40, BENCH_SESSION_TOKEN="x" * 800,
                   BENCH_EXPIRATION="2099-01-01T00:00:00Z", BENCH_ASSUMED_ROLE_ARN=federation.session_arn)
     env = ctx.ansible_env(home, ANSIBLE_FORKS=str(forks), **dict(federation.lookup_env(), **values))
-    runs = {"lookup": [], "builtin": []}
+    # Every variant with both collection roots, so that each searches the same paths.
+    env["ANSIBLE_COLLECTIONS_PATH"] = os.pathsep.join([env["ANSIBLE_COLLECTIONS_PATH"], _noop_collection(ctx)])
+    runs = {"lookup": [], "builtin": [], "noop": []}
     ctx.sandbox.reset_counters()
     ctx.ansible_playbook(env, lookup_playbook, inventory, log_name="fanout-head-prime")  # primes the cache
     pairs = 2 if ctx.quick else HEAD_TO_HEAD_PAIRS
     for rep in range(pairs):
-        for variant, playbook in (("lookup", lookup_playbook), ("builtin", builtin)):
+        for variant, playbook in (("lookup", lookup_playbook), ("builtin", builtin), ("noop", noop)):
             done, seconds = ctx.ansible_playbook(env, playbook, inventory, log_name="fanout-head-%s-%d" % (variant, rep))
             ok_hosts = _hosts_ok(done.stdout)
             if done.returncode != 0 or ok_hosts != hosts:
@@ -202,18 +238,24 @@ def _head_to_head_check(result, head, cost):
     builtin = median([r[0] for r in head["builtin"]])
     lookup_cpu = median([r[1] for r in head["lookup"]])
     builtin_cpu = median([r[1] for r in head["builtin"]])
+    noop = median([r[0] for r in head["noop"]])
+    noop_cpu = median([r[1] for r in head["noop"]])
     ratio = lookup / builtin
     passed = ratio <= HEAD_TO_HEAD_GOAL
     why = ""
     if not passed:
         why = ("the lookup's extra cost is Ansible loading the plugin in every worker (%.1f ms per evaluation in a "
-               "fresh worker: documentation %.1f ms, source %.1f ms, run() %.1f ms; a loaded builtin lookup %.1f ms)"
+               "fresh worker: documentation %.1f ms, source %.1f ms, run() %.1f ms; a loaded builtin lookup %.1f ms); "
+               "a do-nothing collection lookup, the floor of any, plays %.2fx (CPU %.2fx)"
                % (1e3 * cost["cold"]["get"], 1e3 * cost["cold"]["config"], 1e3 * cost["cold"]["source"],
-                  1e3 * cost["cold"]["run"], 1e3 * cost["builtin"]["total"]))
+                  1e3 * cost["cold"]["run"], 1e3 * cost["builtin"]["total"], noop / builtin, noop_cpu / builtin_cpu))
     result.notes.append(
-        "Head-to-head, N = %d x %d tasks, forks %d, cache primed, alternating A B (walls in run order): the lookup "
-        "%s s, builtin env lookups %s s; exchanges over the primed runs: %d token request(s), %d STS call(s) (the "
-        "priming run's)." % (hosts, TASKS, forks, _walls(head["lookup"]), _walls(head["builtin"]),
+        "Head-to-head, N = %d x %d tasks, forks %d, cache primed, alternating A B C (walls in run order): the lookup "
+        "%s s, builtin env lookups %s s, a do-nothing collection lookup (the floor of any collection lookup: no "
+        "DOCUMENTATION, no import) %s s, median %.2f s: %.2fx the builtin play (CPU %.1f s: %.2fx), and the lookup "
+        "%.2fx the floor (CPU %.2fx); exchanges over the primed runs: %d token request(s), %d STS call(s) (the "
+        "priming run's)." % (hosts, TASKS, forks, _walls(head["lookup"]), _walls(head["builtin"]), _walls(head["noop"]),
+                             noop, noop / builtin, noop_cpu, noop_cpu / builtin_cpu, lookup / noop, lookup_cpu / noop_cpu,
                              head["exchanges"][0], head["exchanges"][1]))
     result.check("cached lookup within %.2fx of a play of builtin lookups (N = %d, forks %d, A B alternating)"
                  % (HEAD_TO_HEAD_GOAL, hosts, forks),

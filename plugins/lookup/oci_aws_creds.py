@@ -201,7 +201,6 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 from ansible import constants as C
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import typed
 from ansible_collections.multicloud.oci_aws.plugins.plugin_utils._lookup import (
     lookup_credentials, plugin_options, roles_to_assume, token_source_of_the_call)
 
@@ -231,7 +230,10 @@ class LookupModule(LookupBase):
                 answers.append(lookup_credentials(options, display.warning))
         except Exception as exc:  # pylint: disable=broad-except
             # The one boundary: our errors as they are, anything else by its type only (its text may quote an
-            # answer), and never chained, so that no traceback of the original reaches -vvv output.
+            # answer), and never chained, so that no traceback of the original reaches -vvv output. Imported here:
+            # a cache hit does not compile the errors module.
+            from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import typed
+
             raise AnsibleLookupError(typed(exc, "the lookup multicloud.oci_aws.oci_aws_creds").msg) from None
         return answers
 

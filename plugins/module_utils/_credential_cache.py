@@ -26,22 +26,20 @@ every fork of a run (and later runs) reuse one exchange while the credentials ar
 - a file that is corrupt, not a regular file, owned by someone else or readable by others is
   ignored and replaced.
 
-It imports only the standard library and ``_paths``: a cache hit loads neither boto3 nor oci.
+It imports only the standard library and ``_paths``; ``_errors`` on an error and ``_credential_miss`` (the lock,
+the producer, the write) on a miss: a cache hit, which the lookup makes in every forked worker, where Ansible compiles
+each collection module from source, compiles neither, nor boto3 or oci.
 """
 
 from __future__ import annotations
 
-import errno
-import fcntl
 import hashlib
 import json
 import os
 import stat
 import time
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import TEMP_PREFIX, atomic_write, make_private_dirs
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import DEFAULT_THROTTLING_TIMEOUT
 
 FORMAT_VERSION = 1
 DEFAULT_MARGIN = 600
@@ -56,6 +54,9 @@ def lock_wait_for(timeout, throttling=None):
     both use it."""
     if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
         if isinstance(throttling, bool) or not isinstance(throttling, (int, float)) or throttling < 0:
+            # (_retry is imported here only: a cache hit compiles no more than it needs, HIT_MODULES in the tests)
+            from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import DEFAULT_THROTTLING_TIMEOUT
+
             throttling = DEFAULT_THROTTLING_TIMEOUT
         return timeout + throttling
     return DEFAULT_LOCK_WAIT
@@ -91,7 +92,12 @@ def _cache_directory(path):
     """
     try:
         make_private_dirs(path, WHAT)
-    except OciAwsError as exc:
+    except Exception as exc:  # pylint: disable=broad-except
+        # ``_errors`` only now: a cache hit does not compile it (one module less in every forked worker).
+        from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
+
+        if not isinstance(exc, OciAwsError):
+            raise
         raise CacheUnusable(exc.msg)
     info = os.lstat(path)
     if not stat.S_ISDIR(info.st_mode):
@@ -121,6 +127,13 @@ class CredentialCache:
     def _paths(self, key):
         base = os.path.join(self.directory, key)
         return base + ".json", base + ".lock"
+
+    def lock_path(self, key):
+        """The lock file of ``key`` (``_credential_miss.lock`` opens it)."""
+        return self._paths(key)[1]
+
+    def warn(self, text):
+        self._warn(text)
 
     def read(self, key):
         """The cached entry for ``key`` if it is safe to use and fresh enough, else None."""
@@ -172,79 +185,21 @@ class CredentialCache:
             except OSError:
                 pass
 
-    def _lock(self, key):
-        """An open descriptor holding the exclusive lock of ``key``; :class:`CacheUnusable` if it cannot be had safely.
-
-        The lock file must be a regular file of ours that nobody else can open; a symlink is not
-        followed (its target is never touched). It is waited for at most ``lock_wait`` seconds.
-        """
-        path = self._paths(key)[1]
-        flags = os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-        try:
-            fd = os.open(path, flags, 0o600)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise CacheUnusable("the lock file %s is a symbolic link, which is not followed; remove it" % path)
-            raise CacheUnusable("cannot open the lock file %s: %s" % (path, exc.strerror))
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise CacheUnusable("the lock file %s is not a regular file; remove it" % path)
-            if info.st_uid != os.geteuid():
-                raise CacheUnusable("the lock file %s belongs to another user (uid %d); remove it" % (path, info.st_uid))
-            if stat.S_IMODE(info.st_mode) & 0o077:
-                raise CacheUnusable("the lock file %s is open to other users (mode %04o); remove it"
-                                    % (path, stat.S_IMODE(info.st_mode)))
-            deadline = time.monotonic() + self.lock_wait
-            pause = 0.005
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    return fd
-                except OSError as exc:
-                    if exc.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EACCES):
-                        raise CacheUnusable("cannot lock %s: %s" % (path, exc.strerror))
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise CacheUnusable("another process has held the lock %s for more than %s s" % (path, self.lock_wait))
-                time.sleep(min(pause, left))
-                pause = min(pause * 2, 0.1)
-        except BaseException:
-            os.close(fd)
-            raise
-
     def get(self, key, produce):
         """Return ``(value, hit)``; on a miss, ``produce()`` returns ``(value, expires_at)``.
 
         The exclusive lock is held from the second look to the write, so that of many processes
         that miss together one produces and the others read its result. When the lock cannot be
         had, or the entry cannot be written, the produced value is returned all the same and a
-        warning says why it was not cached.
+        warning says why it was not cached (``_credential_miss``, imported on a miss only).
         """
         self.remove_stale_temporaries()
         value = self.read(key)
         if value is not None:
             return value, True
-        try:
-            lock_fd = self._lock(key)
-        except CacheUnusable as exc:
-            self._warn("the credential cache is not used for this evaluation (%s): the credentials come from a new "
-                       "exchange and are not cached" % exc)
-            return produce()[0], False
-        try:
-            value = self.read(key)
-            if value is not None:
-                return value, True
-            value, expires_at = produce()
-            try:
-                self.write(key, value, expires_at)
-            except OSError as exc:
-                self._warn("the credentials could not be stored in the credential cache %s (%s): they are returned "
-                           "uncached, and the next evaluation makes a new exchange" % (self.directory, exc.strerror or exc))
-            return value, False
-        finally:
-            fcntl.flock(lock_fd, fcntl.LOCK_UN)
-            os.close(lock_fd)
+        from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_miss import fill
+
+        return fill(self, key, produce)
 
     def forget(self, key):
         try:

@@ -11,12 +11,13 @@ The key is built from what the credentials depend on, not from option names: whe
 goes (``_sts_endpoint.resolve``: endpoint, region and partition as botocore works them out from
 these options, the environment and the profile), which role session is asked for, and who asks
 (the token's source; secrets and tokens only as SHA-256 digests). Each option's part is its
-``key`` in the one definition (``_exchange/options.py``, ``_aws/connection.py``); those not in the
+``key`` in the one definition (``_exchange/options.py``, ``_aws/options.py``); those not in the
 key only choose which CAs are trusted and how long to wait, so they cannot change the credentials
 an exchange that succeeds returns.
 
-Only the standard library and the options' definition are imported: a cache hit loads neither the
-exchange, botocore, boto3 nor oci.
+Only the standard library, the cache's file naming and ``_sts_endpoint`` are imported: a cache hit compiles
+neither the options' definition nor the exchange, botocore, boto3 or oci (Ansible compiles every collection module
+from source in every forked worker, so each module a hit imports costs every host and task).
 """
 
 from __future__ import annotations
@@ -25,18 +26,20 @@ import hashlib
 import json
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import cache_key
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import EXCHANGE
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import names
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._sts_endpoint import resolve as resolve_sts
 
 KEY_FORMAT = 2
-_LOOKUP = tuple(option for option in EXCHANGE if option.lookup)
-STS_OPTIONS = names(_LOOKUP, key="sts")
-ROLE_OPTIONS = names(_LOOKUP, key="session")
-TOKEN_OPTIONS = names(_LOOKUP, key="token")
-DIGEST_OPTIONS = names(_LOOKUP, key="digest")
-FILE_DIGEST_OPTIONS = names(_LOOKUP, key="file_digest")
-NOT_IN_KEY = names(_LOOKUP, key=None)
+# Each lookup option by its part of the key: ``key`` of its definition (``_exchange/options.py``,
+# ``_aws/options.py``), kept here as literals so that a hit does not build the definitions.
+# tests/unit/plugins/module_utils/test_credential_key.py keeps them equal to the definitions (its failing
+# assertion prints the tuples to paste).
+STS_OPTIONS = ("profile", "region", "endpoint_url")
+ROLE_OPTIONS = ("role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns")
+TOKEN_OPTIONS = ("domain_url", "token_url", "client_id", "scope", "client_private_key_file", "client_certificate_file",
+                 "client_certificate_alias", "audience", "issuer")
+DIGEST_OPTIONS = ("client_secret", "token", "aws_config")
+FILE_DIGEST_OPTIONS = ("token_file",)
+NOT_IN_KEY = ("cert_bundle", "aws_ca_bundle", "validate_certs", "timeout", "throttling_timeout")
 
 
 def _digest(value):

@@ -25,8 +25,8 @@ import os
 import stat
 import tempfile
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError, UnsafePath
+# ``_errors`` is imported where an error is raised: the lookup's cache hit checks its directory here in every forked
+# worker, where Ansible compiles each collection module it imports from source.
 
 TEMP_PREFIX = ".tmp-"
 OWNER_FIX = "use a path whose every directory belongs to you or to root"
@@ -47,6 +47,8 @@ def _components(path):
 
 def _refuse(what, path, component, why, fix):
     """Raise :class:`UnsafePath`; its details (``path``, ``component``, ``why``, ``fix``) let a caller word it its way."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import UnsafePath
+
     raise UnsafePath("refusing to use %s %s: %s %s; %s" % (what, path, component, why, fix),
                      path=path, component=component, why=why, fix=fix)
 
@@ -85,6 +87,8 @@ def _check_chain(what, path, target, uid):
         except OSError as exc:
             if exc.errno in (errno.ENOENT, errno.ENOTDIR):
                 return
+            from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import UnsafePath
+
             raise UnsafePath("cannot check %s %s: %s: %s" % (what, path, component, exc.strerror), path=path)
         _check_component(what, path, component, info, uid, index == len(components) - 1)
 
@@ -137,6 +141,8 @@ def make_private_dirs(path: str, what: str, check_mode: bool = False) -> list[st
         except FileExistsError:
             pass  # made meanwhile: used only if it passes the checks below
         except OSError as exc:
+            from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OciAwsError
+
             raise OciAwsError("cannot create %s %s: %s" % (what, directory, exc.strerror), path=directory)
         else:
             created.append(directory)
@@ -209,6 +215,8 @@ def readable_file(path: str, option: str, what: str, fix: str | None = None) -> 
     The one readable-file check of the collection: ``what`` says what the file should hold, ``fix`` (by default
     "give the path of <what>") what to do when there is no such file.
     """
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+
     path = os.path.expanduser(path)
     if not os.path.isfile(path):
         raise OptionError(option, "%s %s is not a readable file: %s does not exist there or is not a file; %s"
@@ -223,6 +231,8 @@ def private_file(path: str, option: str, what: str) -> str:
     """``path`` (expanded, absolute) once it is a regular file of this user that no one else may read or
     replace: mode 0600 or stricter, every directory to it trusted (:func:`check_trusted`); else an
     OptionError naming ``option`` (an :class:`UnsafePath` for an untrusted directory). For private keys."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+
     path = os.path.abspath(readable_file(path, option, what))
     check_trusted(path, option)
     info = os.stat(path)

@@ -38,7 +38,6 @@ PARTITIONS = (
     ("aws-iso-f", r"^us\-isof\-\w+\-\d+$", "csp.hci.ic.gov", "api.aws.hci.ic.gov"),
     ("aws-eusc", r"^eusc\-(de)\-\w+\-\d+$", "amazonaws.eu", "api.amazonwebservices.eu"),
 )
-_PARTITION_PATTERNS = tuple((name, re.compile(pattern), dns, dual) for name, pattern, dns, dual in PARTITIONS)
 # The partitions' global pseudo-regions.
 GLOBAL_REGIONS = {"aws-global": "aws", "aws-cn-global": "aws-cn", "aws-us-gov-global": "aws-us-gov",
                   "aws-iso-global": "aws-iso", "aws-iso-b-global": "aws-iso-b", "aws-iso-e-global": "aws-iso-e",
@@ -110,11 +109,13 @@ def _services_endpoint(environ, profile):
 def _partition(region):
     if region in GLOBAL_REGIONS:
         name = GLOBAL_REGIONS[region]
-        for partition, _pattern, dns, dual in _PARTITION_PATTERNS:
+        for partition, _pattern, dns, dual in PARTITIONS:
             if partition == name:
                 return partition, dns, dual
-    for partition, pattern, dns, dual in _PARTITION_PATTERNS:
-        if pattern.match(region):
+    # re.match compiles (and caches) only the patterns tried, not all of them at import: a cache hit of the lookup
+    # in a fresh worker tries one or two.
+    for partition, pattern, dns, dual in PARTITIONS:
+        if re.match(pattern, region):
             return partition, dns, dual
     return PARTITIONS[0][0], PARTITIONS[0][2], PARTITIONS[0][3]
 

@@ -7,16 +7,14 @@ The lookup's side of the exchange, on the controller: the cross-process cache
 (``module_utils/_credential_cache``, keyed by ``module_utils/_credential_key`` as the credential_process
 runner's is), and the exchange itself (``module_utils/_exchange``) on a miss.
 
-Only the standard library, the cache and the options' definition are imported here: a cache hit
-never loads the exchange, botocore, boto3 or oci.
+A cache hit imports only this module, ``_credential_cache`` (with ``_paths`` and ``_errors``), ``_credential_key``
+and ``_sts_endpoint``: Ansible compiles every collection module from source in every forked worker (every host and
+task), so the option definitions, their validators, the exchange, botocore, boto3 and oci are imported only on a
+miss or an error (tests/unit/plugins/lookup/test_oci_aws_creds_load.py lists what a hit may import).
 """
 
 from __future__ import annotations
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import KEY_OPTIONS, LOOKUP_OPTIONS
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._options import OptionAdapter
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import (
     DEFAULT_MARGIN,
     CacheUnusable,
@@ -34,15 +32,29 @@ CACHE_OPTIONS = ("cache", "cache_dir", "cache_refresh_margin")
 # long a fork waits for another fork's exchange.
 LOCK_WAIT_OPTION = "timeout"
 THROTTLING_OPTION = "throttling_timeout"
+# The private-key client authentication options (``_exchange/options.KEY_OPTIONS``, equal by a unit test).
+CLIENT_KEY_OPTIONS = ("client_private_key_file", "client_certificate_file", "client_certificate_alias")
+
+
+def _option_error(option, msg):
+    """The :class:`OptionError` of ``option``: ``_errors`` is imported for an error only."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import OptionError
+
+    return OptionError(option, msg)
 
 
 def plugin_options(plugin):
-    """Every option of the lookup ``plugin`` (its options set), by name: the exchange's and the cache's."""
-    return OptionAdapter.from_ansible_plugin(plugin).as_dict(LOOKUP_OPTIONS + CACHE_OPTIONS)
+    """Every option of the lookup ``plugin`` (its options set), by name: the exchange's and the cache's.
+
+    Those are the options the plugin documents but ``_terms`` (tests/unit/plugins/module_utils/test_options.py keeps
+    them equal to ``_exchange/options.LOOKUP_OPTIONS`` and :data:`CACHE_OPTIONS`); an option not set is None.
+    """
+    return dict((name, plugin.get_option(name)) for name in plugin.option_definitions if name != "_terms")
 
 
 # The token sources, each with the options that belong to it only.
-TOKEN_SOURCES = {"client_id": ("client_id", "client_secret") + KEY_OPTIONS, "token": ("token",), "token_file": ("token_file",)}
+TOKEN_SOURCES = {"client_id": ("client_id", "client_secret") + CLIENT_KEY_OPTIONS, "token": ("token",),
+                 "token_file": ("token_file",)}
 
 
 def token_source_of_the_call(options, direct):
@@ -71,11 +83,11 @@ def roles_to_assume(terms, direct, role_arn):
     roles = list(terms or [])
     if roles:
         if direct.get("role_arn"):
-            raise OptionError("role_arn", "give the role as a term or as role_arn in the call, not both")
+            raise _option_error("role_arn", "give the role as a term or as role_arn in the call, not both")
         return roles
     if not role_arn:
-        raise OptionError("role_arn", "role_arn is required: give the role's ARN as a term or as role_arn "
-                                      "(or the variable oci_aws_role_arn, or OCI_AWS_ROLE_ARN)")
+        raise _option_error("role_arn", "role_arn is required: give the role's ARN as a term or as role_arn "
+                                        "(or the variable oci_aws_role_arn, or OCI_AWS_ROLE_ARN)")
     return [role_arn]
 
 
@@ -92,6 +104,18 @@ def _exchange(options, warn):
     return credentials.as_dict(), credentials.expires_at
 
 
+def _check_cache_dir(value):
+    """``_validate.check_path_text`` of the option ``cache_dir``, imported only when the path may fail it: a
+    printable string without white space around it passes it (``str.isprintable`` is false for every control
+    character, line or paragraph separator, bidirectional override and surrogate that it refuses; a unit test
+    checks every such character)."""
+    if isinstance(value, str) and value and value.isprintable() and value == value.strip():
+        return
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._validate import check_path_text
+
+    check_path_text(value, "cache_dir")
+
+
 def lookup_credentials(options, warn):
     """The credentials for ``options``: from the cache when it has them, else from an exchange.
 
@@ -104,10 +128,10 @@ def lookup_credentials(options, warn):
     margin = DEFAULT_MARGIN if margin is None else margin
     duration = options.get("duration_seconds") or 3600
     if not isinstance(margin, int) or isinstance(margin, bool) or not 0 <= margin < duration:
-        raise OptionError("cache_refresh_margin", "cache_refresh_margin must be a number of seconds from 0 to less than "
-                                                  "duration_seconds (%s): got %r" % (duration, margin))
+        raise _option_error("cache_refresh_margin", "cache_refresh_margin must be a number of seconds from 0 to less than "
+                                                    "duration_seconds (%s): got %r" % (duration, margin))
     if options.get("cache_dir"):
-        check_path_text(options.get("cache_dir"), "cache_dir")
+        _check_cache_dir(options.get("cache_dir"))
     try:
         cache = CredentialCache(options.get("cache_dir") or None, margin=margin,
                                 lock_wait=lock_wait_for(options.get(LOCK_WAIT_OPTION), options.get(THROTTLING_OPTION)), warn=warn)
