@@ -30,6 +30,12 @@ def test_the_lookups_client_key_options_are_the_exchanges():
     assert _lookup.credentials_key is _credential_key.credentials_key
 
 
+def test_the_lookups_lock_wait_options_are_the_retry_modules():
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils import _retry
+
+    assert (_lookup.LOCK_WAIT_OPTION, _lookup.THROTTLING_OPTION) == (_retry.TIMEOUT_OPTION, _retry.THROTTLING_OPTION)
+
+
 def _passes(value):
     try:
         check_path_text(value, "cache_dir")
