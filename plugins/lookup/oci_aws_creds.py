@@ -21,6 +21,8 @@ description:
     partition that botocore resolves from O(region), O(endpoint_url), O(profile), the environment and the AWS shared
     files, the role session asked for, and the token's source; secrets only as SHA-256 digests). A cached answer loads
     neither boto3 nor the OCI SDK.
+  - A fork waits for another one's exchange for O(timeout) seconds, and longer (up to O(throttling_timeout) more) only
+    while that exchange is being throttled, which it announces; a fork that is hung is not waited for beyond O(timeout).
   - When the cache cannot be used safely (a lock file that is not a private file of the user, a lock held too long, a
     full or read-only disk), the credentials come from an exchange and are returned uncached, with a warning.
 author:

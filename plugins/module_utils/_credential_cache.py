@@ -16,9 +16,10 @@ every fork of a run (and later runs) reuse one exchange while the credentials ar
   ``_paths.atomic_write`` (readers never see a partial file);
 - an exclusive ``flock`` per key around "read, else exchange and write", so that concurrent
   forks with an empty cache make exactly one exchange. Only a lock file that is ours, regular
-  and private is used, and it is waited for at most ``lock_wait`` seconds: after that, or for a
-  lock file planted by someone else (a symlink, another user's file), the credentials come
-  from an exchange of their own, uncached, with a warning;
+  and private is used, and it is waited for ``lock_wait`` seconds (the holder's ``timeout``), longer only while
+  the holder announces a later end because it is being throttled (at most ``lock_allowance`` more): after that, or
+  for a lock file planted by someone else (a symlink, another user's file), the credentials come from an exchange
+  of their own, uncached, with a warning;
 - credentials obtained are returned even when they cannot be stored (a full disk, a read-only
   directory), with a warning; temporary files that a killed writer left (they hold
   credentials) are removed at the next access once they are ``STALE_TEMP_AGE`` seconds old;
@@ -43,23 +44,29 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._paths import T
 
 FORMAT_VERSION = 1
 DEFAULT_MARGIN = 600
-# How long a fork waits for another one's exchange before making its own, uncached.
+# How long a fork waits for another one's exchange before making its own, uncached, when the wait is not known.
 DEFAULT_LOCK_WAIT = 30
 
 
-def lock_wait_for(timeout, throttling=None):
-    """How long to wait for another process's exchange: the longest it may take, its own deadline (option
-    ``timeout``) when it is a positive number, plus its allowance for throttling (option ``throttling_timeout``,
-    its default when not a number from 0), else DEFAULT_LOCK_WAIT. The lookup and the credential_process runner
-    both use it."""
-    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
-        if isinstance(throttling, bool) or not isinstance(throttling, (int, float)) or throttling < 0:
-            # (_retry is imported here only: a cache hit compiles no more than it needs, HIT_MODULES in the tests)
-            from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import DEFAULT_THROTTLING_TIMEOUT
+def lock_waits(timeout, throttling=None):
+    """The keyword arguments ``lock_wait`` and ``lock_allowance`` of :class:`CredentialCache` for an exchange
+    whose options ``timeout`` and ``throttling_timeout`` are these (the lookup and the credential_process runner
+    both use it).
 
-            throttling = DEFAULT_THROTTLING_TIMEOUT
-        return timeout + throttling
-    return DEFAULT_LOCK_WAIT
+    ``lock_wait`` is the holder's deadline when nothing throttles it: its ``timeout`` when a positive number, else
+    DEFAULT_LOCK_WAIT. ``lock_allowance`` is what throttling may add to it (``throttling_timeout``, its default
+    when not a number from 0): a waiter uses it only while the holder announces a later end (see
+    ``_credential_miss.lock``), so that a holder that is hung is waited for ``lock_wait`` and one that is throttled
+    as long as its exchange may take.
+    """
+    if isinstance(throttling, bool) or not isinstance(throttling, (int, float)) or throttling < 0:
+        # (_retry is imported here only: a cache hit compiles no more than it needs, HIT_MODULES in the tests)
+        from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import DEFAULT_THROTTLING_TIMEOUT
+
+        throttling = DEFAULT_THROTTLING_TIMEOUT
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        return {"lock_wait": timeout, "lock_allowance": throttling}
+    return {"lock_wait": DEFAULT_LOCK_WAIT, "lock_allowance": throttling}
 
 
 # A temporary file older than this is a killed writer's (a write takes milliseconds).
@@ -113,12 +120,19 @@ def _cache_directory(path):
 
 
 class CredentialCache:
-    """Get credentials from the cache or from ``produce()``, one producer per key at a time."""
+    """Get credentials from the cache or from ``produce(announce)``, one producer per key at a time.
 
-    def __init__(self, directory=None, margin=DEFAULT_MARGIN, clock=time.time, lock_wait=DEFAULT_LOCK_WAIT, warn=None):
+    A process that finds another one's lock waits ``lock_wait`` seconds, and up to ``lock_allowance`` more while
+    the holder announces that its exchange ends later (``announce(seconds_left)``, which the producer calls when its
+    deadline moves: ``_retry.Deadline.watch``).
+    """
+
+    def __init__(self, directory=None, margin=DEFAULT_MARGIN, clock=time.time, lock_wait=DEFAULT_LOCK_WAIT,
+                 warn=None, lock_allowance=0):
         self.directory = os.path.abspath(directory or default_directory())
         self.margin = margin
         self.lock_wait = lock_wait
+        self.lock_allowance = lock_allowance
         self._clock = clock
         self.warnings = []
         self._warn = warn or self.warnings.append
@@ -186,7 +200,7 @@ class CredentialCache:
                 pass
 
     def get(self, key, produce):
-        """Return ``(value, hit)``; on a miss, ``produce()`` returns ``(value, expires_at)``.
+        """Return ``(value, hit)``; on a miss, ``produce(announce)`` returns ``(value, expires_at)``.
 
         The exclusive lock is held from the second look to the write, so that of many processes
         that miss together one produces and the others read its result. When the lock cannot be

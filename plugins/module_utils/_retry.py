@@ -71,6 +71,18 @@ class Deadline:
         self.ends = monotonic() + seconds
         self.throttling = throttling
         self.throttled_for = 0.0
+        self._watchers = []
+
+    def watch(self, announce):
+        """Call ``announce(seconds_left)`` now and whenever the end moves (the credential cache's lock holder
+        tells the processes waiting for it when its exchange ends: ``_credential_miss.announcer``)."""
+        self._watchers.append(announce)
+        announce(self.remaining())
+
+    def _moved(self):
+        left = self.remaining()
+        for announce in self._watchers:
+            announce(left)
 
     def throttling_left(self):
         """Seconds of the throttling allowance not spent yet."""
@@ -80,6 +92,7 @@ class Deadline:
         """Credit ``seconds`` spent on throttled attempts and their waits: the end moves that much later."""
         self.throttled_for += seconds
         self.ends += seconds
+        self._moved()
 
     def remaining(self):
         return max(0.0, self.ends - self._monotonic())
@@ -92,6 +105,7 @@ class Deadline:
         self.ends += seconds
         self.seconds += seconds
         self.option = "%s plus %s" % (self.option, option)
+        self._moved()
 
     def timeout(self, per_attempt, endpoint="the call"):
         """``min(per_attempt, remaining)``; :class:`DeadlineExceeded` when nothing remains."""

@@ -19,7 +19,7 @@ from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cac
     DEFAULT_MARGIN,
     CacheUnusable,
     CredentialCache,
-    lock_wait_for,
+    lock_waits,
 )
 # The key rules, shared with the credential_process runner (``module_utils/_credential_key``).
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_key import (  # noqa: F401 pylint: disable=unused-import
@@ -91,17 +91,12 @@ def roles_to_assume(terms, direct, role_arn):
     return [role_arn]
 
 
-def _exchange(options, warn):
-    """``(credentials as a dict, expires_at)`` from a new exchange: only a miss comes here."""
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
+def _exchange(options, warn, announce=None):
+    """``(credentials as a dict, expires_at)`` from a new exchange: only a miss comes here (and loads the
+    exchange). ``announce``: the credential cache's, when this process holds the key's lock."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import exchange_from_options
 
-    spec = ExchangeSpec.from_options(OptionAdapter.from_dict(options))
-    for warning in spec.warnings:
-        warn(warning)
-    credentials = Exchange(spec).run()
-    return credentials.as_dict(), credentials.expires_at
+    return exchange_from_options(options, warn, announce)
 
 
 def _check_cache_dir(value):
@@ -133,10 +128,10 @@ def lookup_credentials(options, warn):
     if options.get("cache_dir"):
         _check_cache_dir(options.get("cache_dir"))
     try:
-        cache = CredentialCache(options.get("cache_dir") or None, margin=margin,
-                                lock_wait=lock_wait_for(options.get(LOCK_WAIT_OPTION), options.get(THROTTLING_OPTION)), warn=warn)
+        cache = CredentialCache(options.get("cache_dir") or None, margin=margin, warn=warn,
+                                **lock_waits(options.get(LOCK_WAIT_OPTION), options.get(THROTTLING_OPTION)))
     except (CacheUnusable, OSError) as exc:
         warn("the credential cache is not used (%s): every evaluation makes a new exchange" % exc)
         return _exchange(options, warn)[0]
-    value, _hit = cache.get(credentials_key(options), lambda: _exchange(options, warn))
+    value, _hit = cache.get(credentials_key(options), lambda announce: _exchange(options, warn, announce))
     return value

@@ -23,7 +23,7 @@ class FakeExchange:
     def __init__(self):
         self.calls = 0
 
-    def __call__(self, options, warn):
+    def __call__(self, options, warn, announce=None):
         self.calls += 1
         expires_at = time.time() + 3600
         return {"access_key": "ASIA%016d" % self.calls, "secret_key": SECRET_KEY, "session_token": SESSION_TOKEN,

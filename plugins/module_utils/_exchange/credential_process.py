@@ -36,7 +36,7 @@ import sys
 import zipfile
 
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import (
-    CacheUnusable, CredentialCache, lock_wait_for
+    CacheUnusable, CredentialCache, lock_waits
 )
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_key import credentials_key
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.credentials import version1
@@ -260,15 +260,12 @@ def check_own_files(settings):
             raise UnsafePath(exc.msg + fix, **exc.details)
 
 
-def _exchange(options):
-    """``(credentials as a dict, expires_at)`` from a new exchange: only a miss comes here."""
-    # The exchange (and boto3) load only on a miss.
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import Exchange
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
-    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
+def _exchange(options, announce=None):
+    """``(credentials as a dict, expires_at)`` from a new exchange: only a miss comes here (and loads the exchange
+    and boto3). ``announce``: the credential cache's, when this process holds the key's lock."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.sts import exchange_from_options
 
-    credentials = Exchange(ExchangeSpec.from_options(OptionAdapter.from_dict(options)), read_role=None).run()
-    return credentials.as_dict(), credentials.expires_at
+    return exchange_from_options(options, announce=announce, read_role=None)
 
 
 def process_credentials(options, cache_dir, warn, clock=None):
@@ -277,12 +274,12 @@ def process_credentials(options, cache_dir, warn, clock=None):
     used safely, the credentials come from an exchange of this process with a warning (``warn(text)``)."""
     try:
         extra = {"clock": clock} if clock is not None else {}
-        cache = CredentialCache(cache_dir, margin=RUNNER_MARGIN, lock_wait=lock_wait_for(options.get("timeout"), options.get("throttling_timeout")),
-                                warn=warn, **extra)
+        cache = CredentialCache(cache_dir, margin=RUNNER_MARGIN, warn=warn, **extra,
+                                **lock_waits(options.get("timeout"), options.get("throttling_timeout")))
     except (CacheUnusable, OSError) as exc:
         warn("the credential cache is not used (%s): every run makes a new exchange" % exc)
         return _exchange(options)[0]
-    return cache.get(credentials_key(options), lambda: _exchange(options))[0]
+    return cache.get(credentials_key(options), lambda announce: _exchange(options, announce))[0]
 
 
 def main(argv, stdout=None, stderr=None):

@@ -289,3 +289,20 @@ def _code(exc):
     if isinstance(response, dict):
         return response.get("Error", {}).get("Code")
     return None
+
+
+def exchange_from_options(options, warn=None, announce=None, read_role="connection"):
+    """``(credentials as a dict, expires_at)`` of one exchange for ``options`` (a dict of the exchange's options by
+    name), as the lookup and the credential_process runner make it on a cache miss. ``warn(text)`` is given the
+    spec's warnings (dropped when None); ``announce``, the credential cache's lock holder's, is told when the
+    deadline ends (``_retry.Deadline.watch``); ``read_role`` as for :class:`Exchange`."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.spec import ExchangeSpec
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange.options import OptionAdapter
+
+    spec = ExchangeSpec.from_options(OptionAdapter.from_dict(options))
+    for warning in spec.warnings if warn is not None else ():
+        warn(warning)
+    if announce is not None:
+        spec.deadline.watch(announce)
+    credentials = Exchange(spec, read_role=read_role).run()
+    return credentials.as_dict(), credentials.expires_at

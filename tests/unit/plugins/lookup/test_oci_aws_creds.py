@@ -36,7 +36,7 @@ class FakeExchange:
         self.calls = []
         self.lifetime = lifetime
 
-    def __call__(self, options, warn):
+    def __call__(self, options, warn, announce=None):
         self.calls.append(dict(options))
         warn("a warning from the exchange")
         expires_at = time.time() + self.lifetime
@@ -255,7 +255,7 @@ def test_bad_input_is_a_lookup_error(fake, terms, kwargs, words, lookup, control
 
 
 def test_errors_of_the_exchange_are_lookup_errors_without_secrets(env, monkeypatch, collection, _lookup, lookup, controller):
-    def refuse(options, warn):
+    def refuse(options, warn, announce=None):
         raise collection("module_utils._errors").OptionError("role_arn", "role_arn must be the ARN of an IAM role")
 
     monkeypatch.setattr(_lookup, "_exchange", refuse)
@@ -266,7 +266,7 @@ def test_errors_of_the_exchange_are_lookup_errors_without_secrets(env, monkeypat
 
 def test_an_unexpected_exception_is_a_lookup_error_naming_its_type_only(env, monkeypatch, _lookup, lookup, controller):
     """Issue 11 item 1: the lookup's boundary; the text of an unexpected exception may quote an answer."""
-    def crash(options, warn):
+    def crash(options, warn, announce=None):
         raise KeyError("<SecretAccessKey>%s</SecretAccessKey>" % SECRET_KEY)
 
     monkeypatch.setattr(_lookup, "_exchange", crash)

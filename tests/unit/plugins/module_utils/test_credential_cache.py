@@ -23,8 +23,9 @@ class Producer:
         self.calls = 0
         self.expires_at = expires_at
 
-    def __call__(self):
+    def __call__(self, announce):
         self.calls += 1
+        self.announce = announce
         return dict(VALUE, n=self.calls), self.expires_at
 
 
@@ -137,7 +138,7 @@ def test_key_depends_on_every_part_and_hides_secrets():
 def _worker(cache_dir, counter_path, barrier, results):
     barrier.wait()
 
-    def produce():
+    def produce(announce):
         with open(counter_path, "a") as handle:
             handle.write("x")
         return dict(VALUE, pid=os.getpid()), NOW + 3600
@@ -169,7 +170,7 @@ def test_a_cache_hit_imports_neither_boto3_nor_oci(cache_dir, tmp_path):
     script = (
         "import sys\n"
         "from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import CredentialCache\n"
-        "value, hit = CredentialCache(%r, clock=lambda: %r).get('k', lambda: 1/0)\n"
+        "value, hit = CredentialCache(%r, clock=lambda: %r).get('k', lambda announce: 1/0)\n"
         "assert hit\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore', 'oci')))\n"
     ) % (cache_dir, NOW)
@@ -266,6 +267,72 @@ def test_a_held_lock_is_waited_for_at_most_lock_wait(cache_dir):
     assert "held the lock" in cache.warnings[0]
     assert cache.get("k", Producer()) == (dict(VALUE, n=1), False)  # released: cached again
     assert cache.get("k", Producer())[1] is True
+
+
+ANNOUNCING_HOLDER = r"""
+import fcntl, os, sys, time
+sys.path[:0] = [sys.argv[1]]
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_miss import announcer
+fd = os.open(sys.argv[2], os.O_RDWR)
+fcntl.flock(fd, fcntl.LOCK_EX)
+announce = announcer(fd)
+print("locked", flush=True)
+for left in sys.argv[4:]:  # announce each end, then let a second go by (a throttled wait)
+    announce(float(left))
+    time.sleep(1)
+time.sleep(60 if sys.argv[3] == "hang" else 0)
+"""
+
+
+def _announcing_holder(cache_dir, then, *ends):
+    base = [p for p in sys.path if os.path.isdir(os.path.join(p, "ansible_collections"))][0]
+    holder = subprocess.Popen([sys.executable, "-c", ANNOUNCING_HOLDER, base, _lock(cache_dir), then] + [str(e) for e in ends],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+@pytest.mark.parametrize("then, announced, allowance, low, high", [
+    ("hang", (), 30, 0.5, 1.4),               # hung: it announces nothing, so its timeout (lock_wait) is all it gets
+    ("exit", (1.5, 1.5, 1.5), 30, 2.4, 3.9),  # throttled: each announcement carries the wait on, till it exits
+    ("hang", (1.5, 1.5, 1.5), 30, 3.0, 5.0),  # throttled, then hung: waited till its last announced end
+    ("exit", (1.5, 1.5, 1.5), 0, 0.5, 1.4),   # no throttling allowance: announcements are not waited for
+    ("hang", (60,), 1.5, 1.9, 2.9),           # an announcement beyond the allowance is cut at it
+])
+def test_a_held_lock_is_waited_for_its_timeout_and_longer_only_while_the_holder_announces_a_later_end(
+        cache_dir, then, announced, allowance, low, high):
+    import time
+
+    cache = CredentialCache(cache_dir, clock=lambda: NOW, lock_wait=0.5, lock_allowance=allowance)
+    os.close(os.open(_lock(cache_dir), os.O_CREAT | os.O_RDWR, 0o600))
+    holder = _announcing_holder(cache_dir, then, *announced)
+    try:
+        started = time.monotonic()
+        produce = Producer()
+        cache.get("k", produce)
+        waited = time.monotonic() - started
+    finally:
+        holder.kill()
+        holder.wait()
+    assert low <= waited < high, waited
+    # A holder that exits before the waiter gives up hands the lock over: the waiter's exchange is then cached.
+    handed_over = then == "exit" and allowance > 0
+    assert bool(cache.warnings) is not handed_over and produce.calls == 1
+    if not handed_over:
+        assert "held the lock" in cache.warnings[0] and "timeout option" in cache.warnings[0]
+
+
+def test_taking_the_lock_clears_an_earlier_holders_announcement(cache_dir):
+    import time
+
+    cache = CredentialCache(cache_dir, clock=lambda: NOW, lock_wait=0.5, lock_allowance=30)
+    fd = os.open(_lock(cache_dir), os.O_CREAT | os.O_RDWR, 0o600)
+    later = time.time() + 3600
+    os.utime(fd, (later, later))  # a holder killed while throttled
+    produce = Producer()
+    cache.get("k", produce)
+    assert produce.calls == 1 and abs(os.fstat(fd).st_mtime - time.time()) < 1  # the stale end is gone
+    os.close(fd)
 
 
 @pytest.mark.parametrize("code", ["ENOSPC", "EROFS", "EDQUOT", "EACCES"])

@@ -7,7 +7,7 @@ import statistics
 
 import pytest
 
-from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import DEFAULT_LOCK_WAIT, lock_wait_for
+from ansible_collections.multicloud.oci_aws.plugins.module_utils._credential_cache import DEFAULT_LOCK_WAIT, lock_waits
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._errors import DeadlineExceeded, OptionError, RetriesExhausted, Throttled
 from ansible_collections.multicloud.oci_aws.plugins.module_utils._retry import (
     DEFAULT_THROTTLING_TIMEOUT, THROTTLED_BASE_DELAY, THROTTLED_MAX_ATTEMPTS, THROTTLED_MAX_DELAY, Deadline, Retrier,
@@ -195,11 +195,24 @@ def test_throttling_timeout_option():
         assert info.value.option == "throttling_timeout" and "from 0" in str(info.value)
 
 
-def test_a_fork_waits_for_another_forks_exchange_as_long_as_it_may_take():
-    assert lock_wait_for(60, 300) == 360
-    assert lock_wait_for(60, None) == 60 + DEFAULT_THROTTLING_TIMEOUT
-    assert lock_wait_for(60, 0) == 60
-    assert lock_wait_for(None, 300) == DEFAULT_LOCK_WAIT
+def test_a_fork_waits_for_another_forks_exchange_its_timeout_and_its_throttling_allowance_when_announced():
+    assert lock_waits(60, 300) == {"lock_wait": 60, "lock_allowance": 300}
+    assert lock_waits(60, None) == {"lock_wait": 60, "lock_allowance": DEFAULT_THROTTLING_TIMEOUT}
+    assert lock_waits(60, 0) == {"lock_wait": 60, "lock_allowance": 0}
+    assert lock_waits(None, 300) == {"lock_wait": DEFAULT_LOCK_WAIT, "lock_allowance": 300}
+    assert lock_waits(True, -1) == {"lock_wait": DEFAULT_LOCK_WAIT, "lock_allowance": DEFAULT_THROTTLING_TIMEOUT}
+
+
+def test_a_deadline_announces_its_end_when_watched_and_whenever_throttling_or_a_wait_moves_it():
+    clock = [100.0]
+    deadline = Deadline(60, monotonic=lambda: clock[0], throttling=300)
+    heard = []
+    clock[0] = 110.0
+    deadline.watch(heard.append)
+    deadline.throttled(4.0)
+    clock[0] = 150.0
+    deadline.extend(30, "propagation_timeout")
+    assert heard == [50.0, 54.0, 44.0]
 
 
 def _client_error(code, status, headers=None):

@@ -17,7 +17,7 @@ NOW = 1_800_000_000.0
 def fake_exchange(monkeypatch, expires_in=3600):
     calls = []
 
-    def exchange(options):
+    def exchange(options, announce=None):
         calls.append(options)
         return {"access_key": "ASIA%d" % len(calls), "secret_key": "sk", "session_token": "st",
                 "expiration": "2027-01-01T00:00:00Z", "assumed_role_arn": "arn"}, NOW + expires_in
