@@ -447,3 +447,29 @@ def test_client_credentials_source_is_built_from_the_options():
     assert isinstance(spec.token_source, ClientCredentials)
     assert (spec.token_source.scope, spec.token_source.cert_bundle) == ("custom/scope", certifi.where())
     assert set(CONNECTION_OPTIONS) <= set(OPTIONS)
+
+
+def test_exchange_from_options_announces_the_deadline_to_the_lock_holders_waiters(monkeypatch):
+    """The cache's lock holder tells its waiters when its exchange ends: at the start and when throttling moves it."""
+    from ansible_collections.multicloud.oci_aws.plugins.module_utils._exchange import sts
+
+    seen = {}
+
+    class Throttled:
+        def __init__(self, spec, read_role):
+            seen["spec"], seen["read_role"] = spec, read_role
+
+        def run(self):
+            seen["spec"].deadline.throttled(7.0)  # what the retrier credits after a throttled answer
+            ends = datetime.datetime.fromtimestamp(NOW + 3600, datetime.timezone.utc)
+            return Credentials("ASIA1", SECRET_KEY, SESSION_TOKEN, ends, ROLE_ARN)
+
+    monkeypatch.setattr(sts, "Exchange", Throttled)
+    heard, warned = [], []
+    values = dict(domain_url=DOMAIN_URL + ":8443", client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                  role_arn=ROLE_ARN, region="us-east-1", timeout=20, throttling_timeout=100)
+    value, expires_at = sts.exchange_from_options(values, warned.append, heard.append, read_role=None)
+    assert value["access_key"] == "ASIA1" and expires_at == NOW + 3600 and seen["read_role"] is None
+    assert len(heard) == 2 and 19 < heard[0] <= 20 and 26 < heard[1] <= 27
+    assert len(warned) == 1 and "8443" in warned[0]  # the spec's warnings reach warn
+    assert sts.exchange_from_options(values)[0]["access_key"] == "ASIA1"  # no warn, no announce: nothing told
